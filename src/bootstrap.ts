@@ -1,0 +1,53 @@
+import { ConsoleLogger, INestApplicationContext, LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { HttpMetrics } from './metrics/http.metrics';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
+
+/** Structured logs: one JSON object a line. */
+export function createLogger(config: AppConfig): ConsoleLogger {
+  return new ConsoleLogger({ json: true, logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1) });
+}
+
+/** The HTTP and Socket.IO side (ROLE=api, or all with the workers). */
+export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRole(config),
+    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes }),
+    { logger: createLogger(config), abortOnError: false },
+  );
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+      validationError: { target: false, value: false },
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.get(HttpMetrics).install(app.getHttpAdapter().getInstance());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Feed fan-out API')
+      .setDescription('Post, follow and read home timelines; live feed on the Socket.IO namespace /feed.')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}
+
+/** The background side alone (ROLE=worker): processors and the outbox relay, no HTTP. */
+export function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(AppModule.forRole(config), {
+    logger: createLogger(config),
+    abortOnError: false,
+  });
+}

@@ -1,0 +1,20 @@
+import { BadRequestException, PipeTransform } from '@nestjs/common';
+
+const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
+const MAX_BIGINT = 9223372036854775807n;
+
+/** Ids travel as decimal strings (64-bit integers do not survive JSON numbers). */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value) && BigInt(value) <= MAX_BIGINT;
+}
+
+export class ParseIdPipe implements PipeTransform<string, string> {
+  constructor(private readonly name = 'id') {}
+
+  transform(value: string): string {
+    if (!isId(value)) {
+      throw new BadRequestException(`${this.name} must be a positive decimal integer string`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,116 @@
+import { Logger } from '@nestjs/common';
+
+export type Role = 'all' | 'api' | 'worker';
+
+/** The validated configuration; injected by this class as its token. */
+export abstract class AppConfig {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly host: string;
+  readonly role: Role;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Prefix of every Redis key we own, so several deployments (or test runs) can share one Redis. */
+  readonly redisKeyPrefix: string;
+  readonly jwtSecret: string;
+  readonly jwtExpiresIn: string;
+  readonly timelineMaxLength: number;
+  readonly fanoutCelebrityThreshold: number;
+  readonly fanoutBatchSize: number;
+  /** Followers per child job: a big fan-out is cut into chunks that several workers share. */
+  readonly fanoutChunkSize: number;
+  readonly fanoutConcurrency: number;
+  readonly fanoutInactiveDays: number;
+  /** Pending outbox rows older than this are re-enqueued by the relay. */
+  readonly outboxRelayAfterMs: number;
+  readonly outboxRelayIntervalMs: number;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {}
+
+const DEV_JWT_SECRET = 'dev-only-secret-change-me';
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}//, got "${raw}"`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, values: readonly T[]): T {
+  const raw = (env[name] || fallback) as T;
+  if (!values.includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Reads and validates the environment once; nothing else in the code base reads process.env. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV || 'development';
+  let jwtSecret = env.JWT_SECRET || '';
+  if (!jwtSecret) {
+    if (nodeEnv === 'production') {
+      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    }
+    jwtSecret = DEV_JWT_SECRET;
+  }
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'feed:';
+  if (!/^[A-Za-z0-9:_-]{0,40}$/.test(redisKeyPrefix)) {
+    throw new ConfigError(`REDIS_KEY_PREFIX may hold only letters, digits, ':', '_' and '-', got "${redisKeyPrefix}"`);
+  }
+  const fanoutBatchSize = int(env, 'FANOUT_BATCH_SIZE', 1000, 1, 100_000);
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    role: oneOf(env, 'ROLE', 'all', ['all', 'api', 'worker'] as const),
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/feed', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisKeyPrefix,
+    jwtSecret,
+    jwtExpiresIn: env.JWT_EXPIRES_IN || '7d',
+    timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
+    fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
+    fanoutBatchSize,
+    fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', fanoutBatchSize * 10, fanoutBatchSize, 10_000_000),
+    fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
+    fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
+    outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),
+    outboxRelayIntervalMs: int(env, 'OUTBOX_RELAY_INTERVAL_MS', 5_000, 50, 3_600_000),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
+  };
+}
+
+export function warnAboutDefaults(config: AppConfig, logger = new Logger('Config')): void {
+  if (config.jwtSecret === DEV_JWT_SECRET) {
+    logger.warn('JWT_SECRET is not set: using a development secret. Set JWT_SECRET before exposing this service.');
+  }
+}

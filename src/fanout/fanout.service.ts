@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ChunkJobData, FanoutChunk, FanoutPost, FollowJobData, MergeFollowee, PostJobData, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { JobDispatcher } from '../jobs/job-dispatcher';
+import { JobQueue } from '../jobs/job-queue';
+import { FanoutMetrics } from '../metrics/fanout.metrics';
+import { FeedSourceRepository } from '../timelines/feed-source.repository';
+import { TimelineService } from '../timelines/timeline.service';
+import { FanoutStatusRepository } from './fanout-status.repository';
+import { FollowersRepository } from './followers.repository';
+
+/**
+ * Fan-out on write. A post's followers are cut into chunks by follower id; each chunk is written
+ * batch by batch (one Redis round trip a batch) and checkpointed, so a retried job resumes where it
+ * stopped and a replayed batch changes nothing. Every method here may run twice.
+ */
+@Injectable()
+export class FanoutService {
+  private readonly logger = new Logger('Fanout');
+
+  constructor(
+    private readonly status: FanoutStatusRepository,
+    private readonly followers: FollowersRepository,
+    private readonly source: FeedSourceRepository,
+    private readonly timelines: TimelineService,
+    private readonly queue: JobQueue,
+    private readonly dispatcher: JobDispatcher,
+    private readonly metrics: FanoutMetrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Plans a post's fan-out, hands all but the first chunk to the bulk workers, and writes the first. */
+  async fanoutPost(job: PostJobData): Promise<void> {
+    const current = await this.status.find(job.postId);
+    if (!current || current.state === 'done' || current.state === 'skipped') {
+      await this.dispatcher.done(FanoutPost, job);
+      return;
+    }
+    // Also done inline at post time; repeated here for posts whose inline write missed (Redis down).
+    await this.timelines.publish(job.authorId, job.postId);
+
+    const followers = await this.followers.count(job.authorId);
+    if (current.state === 'pending' && this.timelines.isBigAccount(followers)) {
+      if (await this.status.skip(job.postId, followers)) this.metrics.skipped.inc();
+      await this.dispatcher.done(FanoutPost, job);
+      return;
+    }
+    if (current.state === 'pending') {
+      const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
+      await this.status.start(job.postId, followers, slices);
+    }
+    const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
+    const [first, ...rest] = open;
+    for (const chunk of rest) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
+    if (first) await this.runChunk({ ...job, chunkNo: first.chunk_no });
+  }
+
+  /** Writes one chunk of followers, batch by batch, from its checkpoint. */
+  async runChunk(job: ChunkJobData): Promise<void> {
+    const chunk = await this.status.chunk(job.postId, job.chunkNo);
+    if (!chunk) return;
+    if (!chunk.done) {
+      const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
+      let cursor = chunk.cursor_id;
+      let delivered = chunk.delivered;
+      for (;;) {
+        const page = await this.followers.page(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
+        if (page.lastId === null) break;
+        await this.timelines.push(page.ids, job.postId);
+        cursor = page.lastId;
+        delivered += page.scanned;
+        await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
+        this.metrics.deliveries.inc(page.scanned);
+      }
+    }
+    const finished = await this.status.finishChunk(job.postId, job.chunkNo);
+    if (finished?.state === 'done') {
+      await this.dispatcher.done(FanoutPost, job);
+      if (finished.delay_ms !== null) this.metrics.delay.observe(finished.delay_ms / 1000);
+      this.logger.log({ msg: 'fan-out done', postId: job.postId, followers: finished.followers, delayMs: finished.delay_ms });
+    }
+  }
+
+  /** A deleted post leaves every timeline it may have reached. */
+  async retractPost(job: PostJobData): Promise<void> {
+    await this.timelines.retract(job.authorId, job.postId);
+    let cursor = '0';
+    for (;;) {
+      const page = await this.followers.page(job.authorId, cursor, null, this.config.fanoutBatchSize, new Date(0));
+      if (page.lastId === null) break;
+      await this.timelines.unpush(page.ids, job.postId);
+      cursor = page.lastId;
+    }
+    await this.dispatcher.done(RetractPost, job);
+  }
+
+  async mergeFollowee(job: FollowJobData): Promise<void> {
+    // Jobs of one follower may run out of order: the graph as it is now decides.
+    if (await this.source.isFollowing(job.followerId, job.followeeId)) {
+      await this.timelines.merge(job.followerId, job.followeeId);
+    }
+    await this.dispatcher.done(MergeFollowee, job);
+  }
+
+  async unmergeFollowee(job: FollowJobData): Promise<void> {
+    if (!(await this.source.isFollowing(job.followerId, job.followeeId))) {
+      await this.timelines.unmerge(job.followerId, job.followeeId);
+    }
+    await this.dispatcher.done(UnmergeFollowee, job);
+  }
+}

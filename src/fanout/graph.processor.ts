@@ -1,0 +1,32 @@
+import { Processor } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
+import { FollowJobData, MergeFollowee, PostJobData, QueueName, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { FanoutMetrics } from '../metrics/fanout.metrics';
+import { FanoutService } from './fanout.service';
+import { FeedWorkerHost } from './feed-worker.host';
+import { WORKER_OPTIONS } from './worker-options';
+
+const GRAPH_CONCURRENCY = 4;
+
+@Processor(QueueName.Graph, WORKER_OPTIONS)
+export class GraphProcessor extends FeedWorkerHost {
+  constructor(
+    private readonly fanout: FanoutService,
+    metrics: FanoutMetrics,
+  ) {
+    super(metrics, GRAPH_CONCURRENCY);
+  }
+
+  process(job: Job): Promise<void> {
+    switch (job.name) {
+      case RetractPost.name:
+        return this.fanout.retractPost(job.data as PostJobData);
+      case MergeFollowee.name:
+        return this.fanout.mergeFollowee(job.data as FollowJobData);
+      case UnmergeFollowee.name:
+        return this.fanout.unmergeFollowee(job.data as FollowJobData);
+      default:
+        throw new Error(`unknown job ${job.name} on queue ${QueueName.Graph}`);
+    }
+  }
+}

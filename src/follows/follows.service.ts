@@ -1,0 +1,47 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { Database } from '../database/database';
+import { MergeFollowee, UnmergeFollowee } from '../jobs/job-catalogue';
+import { JobDispatcher } from '../jobs/job-dispatcher';
+import { TimelineService } from '../timelines/timeline.service';
+import { UsersService } from '../users/users.service';
+import { FollowsRepository } from './follows.repository';
+
+@Injectable()
+export class FollowsService {
+  constructor(
+    private readonly db: Database,
+    private readonly follows: FollowsRepository,
+    private readonly users: UsersService,
+    private readonly dispatcher: JobDispatcher,
+    private readonly timelines: TimelineService,
+  ) {}
+
+  /** Follows a user (a repeat changes nothing); their recent posts join the timeline in the background. */
+  async follow(followerId: string, username: string): Promise<{ following: true }> {
+    const followee = await this.users.require(username);
+    if (followee.id === followerId) throw new BadRequestException('you cannot follow yourself');
+    const job = await this.db.transaction(async (tx) => {
+      const seq = await this.follows.add(tx, followerId, followee.id);
+      return seq ? this.dispatcher.record(tx, MergeFollowee, { followerId, followeeId: followee.id, seq }) : undefined;
+    });
+    if (job) {
+      // A big followee's posts are merged at read time: forget the cached list so it shows at once.
+      await this.timelines.forgetBigFollowees(followerId).catch(() => undefined);
+      await this.dispatcher.send(job);
+    }
+    return { following: true };
+  }
+
+  async unfollow(followerId: string, username: string): Promise<{ following: false }> {
+    const followee = await this.users.require(username);
+    const job = await this.db.transaction(async (tx) => {
+      const seq = await this.follows.remove(tx, followerId, followee.id);
+      return seq ? this.dispatcher.record(tx, UnmergeFollowee, { followerId, followeeId: followee.id, seq }) : undefined;
+    });
+    if (job) {
+      await this.timelines.forgetBigFollowees(followerId).catch(() => undefined);
+      await this.dispatcher.send(job);
+    }
+    return { following: false };
+  }
+}

@@ -1,0 +1,70 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { JobSpec, QueueName } from './job-catalogue';
+
+/** How long an enqueue may wait on Redis before the outbox relay is left to retry it. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+/** The BullMQ queues, behind one typed `add`. */
+@Injectable()
+export class JobQueue {
+  private readonly queues: Record<QueueName, Queue>;
+
+  constructor(
+    @InjectQueue(QueueName.Fanout) fanout: Queue,
+    @InjectQueue(QueueName.FanoutBulk) bulk: Queue,
+    @InjectQueue(QueueName.Graph) graph: Queue,
+  ) {
+    this.queues = { [QueueName.Fanout]: fanout, [QueueName.FanoutBulk]: bulk, [QueueName.Graph]: graph };
+  }
+
+  async add<T>(spec: JobSpec<T>, data: T): Promise<void> {
+    await withTimeout(
+      this.queues[spec.queue].add(spec.name, data, { jobId: spec.jobId(data) }),
+      ENQUEUE_TIMEOUT_MS,
+      `enqueue of ${spec.name} timed out`,
+    );
+  }
+
+  /**
+   * Enqueues again work whose job may already have ended: a finished or failed job of the same id
+   * is removed first, since adding an existing id is a no-op. A waiting or running one is left be.
+   */
+  async requeue<T>(spec: JobSpec<T>, data: T): Promise<void> {
+    const queue = this.queues[spec.queue];
+    const existing = await queue.getJob(spec.jobId(data));
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'completed' || state === 'failed') await existing.remove();
+    }
+    await this.add(spec, data);
+  }
+
+  async addBulk<T>(spec: JobSpec<T>, items: T[]): Promise<void> {
+    if (items.length === 0) return;
+    await withTimeout(
+      this.queues[spec.queue].addBulk(items.map((data) => ({ name: spec.name, data, opts: { jobId: spec.jobId(data) } }))),
+      ENQUEUE_TIMEOUT_MS,
+      `enqueue of ${items.length} ${spec.name} jobs timed out`,
+    );
+  }
+
+  /** Jobs waiting or running per queue, for the metrics. */
+  async depths(): Promise<Record<string, number>> {
+    const entries = await Promise.all(
+      Object.entries(this.queues).map(
+        async ([name, queue]) => [name, await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')] as const,
+      ),
+    );
+    return Object.fromEntries(entries);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { RedisClient } from '../redis/redis-client';
+import { RedisKeys } from '../redis/redis-keys';
+import { PostView } from './post.presenter';
+
+/** Cached posts expire so the cache holds what is read, not every post ever written. */
+const POST_TTL_S = 3 * 24 * 3600;
+/** A deleted or unknown id is remembered briefly, so timelines still holding it skip PostgreSQL. */
+const GONE_TTL_S = 3600;
+const GONE = '-';
+
+export type CachedPost = PostView | 'gone' | undefined;
+
+@Injectable()
+export class PostCacheRepository {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Looks every id up in one round trip: a post, 'gone', or undefined for a miss. */
+  async getMany(ids: string[]): Promise<CachedPost[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.get(this.keys.post(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, raw]) => {
+      if (err || typeof raw !== 'string') return undefined;
+      return raw === GONE ? 'gone' : (JSON.parse(raw) as PostView);
+    });
+  }
+
+  async putMany(posts: PostView[], goneIds: string[] = []): Promise<void> {
+    if (posts.length === 0 && goneIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const post of posts) pipeline.set(this.keys.post(post.id), JSON.stringify(post), 'EX', POST_TTL_S);
+    for (const id of goneIds) pipeline.set(this.keys.post(id), GONE, 'EX', GONE_TTL_S);
+    await pipeline.exec();
+  }
+
+  async markGone(id: string): Promise<void> {
+    await this.redis.set(this.keys.post(id), GONE, 'EX', GONE_TTL_S);
+  }
+}

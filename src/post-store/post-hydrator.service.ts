@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PostCacheRepository } from './post-cache.repository';
+import { PostView, toPostView } from './post.presenter';
+import { PostsRepository } from './posts.repository';
+
+/** Turns post ids into posts: one Redis round trip, then one PostgreSQL query for the misses. */
+@Injectable()
+export class PostHydrator {
+  private readonly logger = new Logger('PostHydrator');
+
+  constructor(
+    private readonly cache: PostCacheRepository,
+    private readonly posts: PostsRepository,
+  ) {}
+
+  /** Posts in the order of the ids; deleted and unknown ids are left out. */
+  async hydrate(ids: string[]): Promise<PostView[]> {
+    const cached = await this.cache.getMany(ids);
+    const missing = ids.filter((_, i) => cached[i] === undefined);
+    const loaded = new Map<string, PostView>();
+    if (missing.length > 0) {
+      const rows = await this.posts.findLiveMany(missing);
+      for (const row of rows) loaded.set(row.id, toPostView(row));
+      const gone = missing.filter((id) => !loaded.has(id));
+      await this.cache.putMany([...loaded.values()], gone).catch((err) =>
+        this.logger.warn({ msg: 'could not fill the post cache', error: err.message }),
+      );
+    }
+    const result: PostView[] = [];
+    ids.forEach((id, i) => {
+      const hit = cached[i];
+      const post = hit === undefined ? loaded.get(id) : hit === 'gone' ? undefined : hit;
+      if (post) result.push(post);
+    });
+    return result;
+  }
+
+  async remember(post: PostView): Promise<void> {
+    await this.cache.putMany([post]);
+  }
+
+  async forget(postId: string): Promise<void> {
+    await this.cache.markGone(postId);
+  }
+}

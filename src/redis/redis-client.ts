@@ -1,0 +1,28 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+/**
+ * The shared Redis connection for timelines, caches and presence. Commands fail fast when Redis
+ * is away (no offline queue, a command timeout) so a request answers 503 instead of hanging.
+ */
+export class RedisClient extends Redis {}
+
+export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
+  return {
+    connectTimeout: 5_000,
+    commandTimeout: 5_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...overrides,
+  };
+}
+
+/** Quits a client unless it is already closed (Nest may have closed adapter clients first). */
+export async function quitQuietly(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

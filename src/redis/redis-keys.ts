@@ -1,0 +1,46 @@
+/**
+ * Every Redis key we own, in one place. Keys of one user share the hash tag `{u:ID}` so a
+ * multi-key command on them lands in one Redis Cluster slot; a post's cache entry is tagged by post.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  home(userId: string): string {
+    return `${this.prefix}{u:${userId}}:home`;
+  }
+
+  /** The rebuild lock of a key; it shares the key's hash tag. */
+  lock(key: string): string {
+    return `${key}:lock`;
+  }
+
+  authorPosts(userId: string): string {
+    return `${this.prefix}{u:${userId}}:posts`;
+  }
+
+  /** The big accounts a user follows, cached briefly for read-time merging. */
+  bigFollowees(userId: string): string {
+    return `${this.prefix}{u:${userId}}:big`;
+  }
+
+  lastSeen(userId: string): string {
+    return `${this.prefix}{u:${userId}}:seen`;
+  }
+
+  online(userId: string): string {
+    return `${this.prefix}{u:${userId}}:online`;
+  }
+
+  post(postId: string): string {
+    return `${this.prefix}{p:${postId}}`;
+  }
+
+  /** BullMQ's prefix: one hash tag keeps each queue's keys in one slot. */
+  queuePrefix(): string {
+    return `{${this.prefix}q}`;
+  }
+
+  socketChannel(): string {
+    return `${this.prefix}socket.io`;
+  }
+}

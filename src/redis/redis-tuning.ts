@@ -1,0 +1,37 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { RedisClient } from './redis-client';
+
+/**
+ * Home timelines stay compact only while Redis keeps them in listpack encoding (about 21 bytes an
+ * entry instead of about 129 as a skiplist). That holds while a sorted set has at most
+ * `zset-max-listpack-entries` members, so we raise it to fit a full timeline plus its marker.
+ */
+@Injectable()
+export class RedisTuning {
+  private readonly logger = new Logger('RedisTuning');
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly config: AppConfig,
+  ) {}
+
+  requiredListpackEntries(): number {
+    return this.config.timelineMaxLength + 1;
+  }
+
+  async apply(): Promise<void> {
+    const wanted = this.requiredListpackEntries();
+    try {
+      const [, current] = (await this.redis.config('GET', 'zset-max-listpack-entries')) as string[];
+      if (Number(current) >= wanted) return;
+      await this.redis.config('SET', 'zset-max-listpack-entries', String(wanted));
+      this.logger.log({ msg: 'raised zset-max-listpack-entries', from: Number(current), to: wanted });
+    } catch (err) {
+      this.logger.warn({
+        msg: `could not set zset-max-listpack-entries to ${wanted}; set it in redis.conf or timelines will use ~6x more memory`,
+        error: (err as Error).message,
+      });
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { Result } from 'ioredis';
+import { RedisClient } from '../redis/redis-client';
+import { RedisKeys } from '../redis/redis-keys';
+
+/**
+ * A timeline is a sorted set of post ids scored by id (ids are time-ordered), newest last.
+ * A marker member "0" with score 0 says the set is complete: a set without it was evicted or
+ * never built, and is rebuilt from PostgreSQL before it is read. Readers skip the marker by
+ * asking for scores above 0.
+ */
+export const COMPLETE_MARKER = '0';
+
+export interface RangeQuery {
+  /** Only ids below this one (the cursor). */
+  before?: string;
+  /** Only ids above this one. */
+  since?: string;
+  limit: number;
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    timelineAdd(key: string, lockKey: string, max: number, ...ids: string[]): Result<number, Context>;
+  }
+}
+
+// Adds ids only to a complete timeline (or one being rebuilt, whose rebuild merges with them),
+// then trims it to `max` entries plus the marker. One call per timeline, many per pipeline.
+const TIMELINE_ADD = `
+if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+local max = tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i]) end
+local excess = redis.call('ZCARD', KEYS[1]) - max - 1
+if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 1, excess) end
+return 1`;
+
+@Injectable()
+export class TimelineRepository {
+  constructor(
+    private readonly redis: RedisClient,
+    readonly keys: RedisKeys,
+  ) {
+    redis.defineCommand('timelineAdd', { numberOfKeys: 2, lua: TIMELINE_ADD });
+  }
+
+  /** Adds the ids to each complete timeline in one round trip; returns how many timelines took them. */
+  async addToMany(keys: string[], ids: string[], max: number): Promise<number> {
+    if (keys.length === 0 || ids.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.timelineAdd(key, this.keys.lock(key), max, ...ids);
+    const results = await pipeline.exec();
+    let written = 0;
+    for (const [err, value] of results ?? []) {
+      if (err) throw err;
+      if (value === 1) written++;
+    }
+    return written;
+  }
+
+  async removeFromMany(keys: string[], ids: string[]): Promise<void> {
+    if (keys.length === 0 || ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.zrem(key, ...ids);
+    await this.execOrThrow(pipeline);
+  }
+
+  /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile. */
+  async fill(key: string, ids: string[], max: number): Promise<void> {
+    const members: (string | number)[] = [0, COMPLETE_MARKER];
+    for (const id of ids) members.push(id, id);
+    const pipeline = this.redis.multi();
+    pipeline.zadd(key, ...members);
+    pipeline.zremrangebyrank(key, 1, -(max + 1));
+    await this.execOrThrow(pipeline);
+  }
+
+  /** Several ranges of several sets, newest first, in one round trip; null for a set that is not complete. */
+  async ranges(keys: string[], query: RangeQuery): Promise<(string[] | null)[]> {
+    const pipeline = this.redis.pipeline();
+    const max = query.before ? `(${query.before}` : '+inf';
+    const min = query.since ? `(${query.since}` : '(0';
+    for (const key of keys) {
+      pipeline.zscore(key, COMPLETE_MARKER);
+      pipeline.zrange(key, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, query.limit);
+    }
+    const results = await this.execOrThrow(pipeline);
+    return keys.map((_, i) => (results[2 * i] !== null ? (results[2 * i + 1] as string[]) : null));
+  }
+
+  async cachedList(key: string): Promise<string[] | null> {
+    const raw = await this.redis.get(key);
+    return raw === null ? null : raw === '' ? [] : raw.split(',');
+  }
+
+  async cacheList(key: string, ids: string[], ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, ids.join(','), 'EX', ttlSeconds);
+  }
+
+  /** True once per period: the first call after the key expired. */
+  async firstIn(key: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  }
+
+  async size(key: string): Promise<number> {
+    return Math.max(0, (await this.redis.zcard(key)) - 1);
+  }
+
+  /** Takes the rebuild lock; only its holder rebuilds. */
+  async lock(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.lock(key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async unlock(key: string): Promise<void> {
+    await this.redis.del(this.keys.lock(key));
+  }
+
+  async isComplete(key: string): Promise<boolean> {
+    return (await this.redis.zscore(key, COMPLETE_MARKER)) !== null;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(key);
+  }
+
+  private async execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx } from '../database/database';
+import { UserRow } from './user.presenter';
+
+const USER_COLUMNS = 'u.id, u.username, u.display_name, u.created_at, u.followers_count, u.following_count, u.posts_count';
+
+export interface FollowListRow extends UserRow {
+  seq: string;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Returns the new user, or undefined when the username is taken (in any letter case). */
+  async create(username: string, displayName: string, passwordHash: string): Promise<UserRow | undefined> {
+    return this.db.one<UserRow>(
+      `INSERT INTO users AS u (username, display_name, password_hash) VALUES ($1, $2, $3)
+       ON CONFLICT ((lower(username))) DO NOTHING
+       RETURNING ${USER_COLUMNS}`,
+      [username, displayName, passwordHash],
+    );
+  }
+
+  findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE lower(u.username) = lower($1)`, [username]);
+  }
+
+  findById(id: string): Promise<UserRow | undefined> {
+    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [id]);
+  }
+
+  async findCredentials(username: string): Promise<(UserRow & { password_hash: string }) | undefined> {
+    return this.db.one(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.username) = lower($1)`, [
+      username,
+    ]);
+  }
+
+  /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
+  followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
+    return this.db.rows<FollowListRow>(
+      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.follower_id
+       WHERE f.followee_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
+       ORDER BY f.seq DESC LIMIT $3`,
+      [userId, beforeSeq ?? null, limit],
+    );
+  }
+
+  following(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
+    return this.db.rows<FollowListRow>(
+      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.followee_id
+       WHERE f.follower_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
+       ORDER BY f.seq DESC LIMIT $3`,
+      [userId, beforeSeq ?? null, limit],
+    );
+  }
+
+  async addToPostsCount(userId: string, delta: number, tx?: Tx): Promise<void> {
+    await this.db.execute('UPDATE users SET posts_count = posts_count + $2 WHERE id = $1', [userId, delta], tx);
+  }
+
+  /** Marks the user active now; fan-out skips users whose mark is older than the inactivity limit. */
+  async markActive(userId: string): Promise<void> {
+    await this.db.execute('UPDATE users SET last_active_at = now() WHERE id = $1', [userId]);
+  }
+}

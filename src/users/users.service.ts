@@ -1,0 +1,46 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { decodeCursor } from '../common/cursor';
+import { Page, toPage } from '../common/page';
+import { PageQueryDto } from '../common/page-query.dto';
+import { UserRow, UserView, toUserView } from './user.presenter';
+import { UsersRepository } from './users.repository';
+
+const USERNAME = /^[A-Za-z0-9_]{3,30}$/;
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly users: UsersRepository) {}
+
+  /** Finds a user by username in any letter case, or answers 404. */
+  async require(username: string): Promise<UserRow> {
+    const user = USERNAME.test(username) ? await this.users.findByUsername(username) : undefined;
+    if (!user) throw new NotFoundException(`user "${username}" not found`);
+    return user;
+  }
+
+  async requireById(id: string): Promise<UserRow> {
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundException('user not found');
+    return user;
+  }
+
+  async profile(username: string): Promise<UserView> {
+    return toUserView(await this.require(username));
+  }
+
+  async me(userId: string): Promise<UserView> {
+    return toUserView(await this.requireById(userId));
+  }
+
+  async followers(username: string, page: PageQueryDto): Promise<Page<UserView>> {
+    const user = await this.require(username);
+    const rows = await this.users.followers(user.id, decodeCursor(page.cursor), page.limit + 1);
+    return toPage(rows, page.limit, (r) => r.seq, toUserView);
+  }
+
+  async following(username: string, page: PageQueryDto): Promise<Page<UserView>> {
+    const user = await this.require(username);
+    const rows = await this.users.following(user.id, decodeCursor(page.cursor), page.limit + 1);
+    return toPage(rows, page.limit, (r) => r.seq, toUserView);
+  }
+}
