@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 
 /** One definition of the connection, shared by the app and the TypeORM CLI. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
@@ -7,7 +7,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     type: 'postgres',
     url: databaseUrl,
     entities: [],
-    migrations: [join(__dirname, '..', '..', 'migrations', '*.js')],
+    migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -1,0 +1,25 @@
+import { Client } from 'pg';
+
+// A real argon2 hash is not needed for users who never log in; seeding stays fast.
+const SEEDED_HASH = 'seeded-user-cannot-log-in';
+
+/** Creates `count` users who all follow the author, in bulk SQL; returns their ids. */
+export async function seedFollowers(sql: Client, authorId: string, count: number, prefix = 'f'): Promise<string[]> {
+  const { rows } = await sql.query<{ id: string }>(
+    `INSERT INTO users (username, display_name, password_hash)
+     SELECT $1 || '_' || n, $1 || ' ' || n, $3 FROM generate_series(1, $2) AS n
+     RETURNING id`,
+    [`${prefix}${Date.now().toString(36)}`, count, SEEDED_HASH],
+  );
+  const ids = rows.map((r) => r.id);
+  await sql.query(
+    `INSERT INTO follows (follower_id, followee_id) SELECT unnest($1::bigint[]), $2`,
+    [ids, authorId],
+  );
+  await sql.query(
+    `UPDATE users SET followers_count = (SELECT count(*) FROM follows WHERE followee_id = $1) WHERE id = $1`,
+    [authorId],
+  );
+  await sql.query(`UPDATE users SET following_count = following_count + 1 WHERE id = ANY($1::bigint[])`, [ids]);
+  return ids;
+}

@@ -1,0 +1,132 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { migrate } from '../../src/database/migrate';
+import { RedisDbClaim } from './redis-db-claim';
+import { TEST_DATABASE_SERVER } from './servers';
+
+export type EnvOverrides = Record<string, string>;
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  url: string;
+}
+
+/**
+ * One isolated world per test file: a PostgreSQL database and a Redis database of its own,
+ * created here and dropped by close(). Apps run in-process; workers can run as child processes.
+ */
+export class TestEnv {
+  readonly databaseUrl: string;
+  private readonly apps: INestApplicationContext[] = [];
+  private readonly children: ChildProcess[] = [];
+  private clients: { end(): Promise<void> | void }[] = [];
+
+  private constructor(
+    private readonly databaseName: string,
+    private readonly redisClaim: RedisDbClaim,
+    private readonly baseEnv: EnvOverrides,
+  ) {
+    this.databaseUrl = `${TEST_DATABASE_SERVER}/${databaseName}`;
+  }
+
+  static async create(baseEnv: EnvOverrides = {}): Promise<TestEnv> {
+    const name = `feed_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const claim = await RedisDbClaim.take();
+    const env = new TestEnv(name, claim, baseEnv);
+    await migrate(env.databaseUrl, { log: () => undefined } as never);
+    return env;
+  }
+
+  get redisUrl(): string {
+    return this.redisClaim.url;
+  }
+
+  /** The environment an app of this test runs with. */
+  env(overrides: EnvOverrides = {}): EnvOverrides {
+    return {
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: this.redisUrl,
+      REDIS_KEY_PREFIX: 'feed:',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      JWT_SECRET: 'test-secret',
+      LOG_LEVEL: 'warn',
+      OUTBOX_RELAY_INTERVAL_MS: '200',
+      OUTBOX_RELAY_AFTER_MS: '2000',
+      ...this.baseEnv,
+      ...overrides,
+    };
+  }
+
+  config(overrides: EnvOverrides = {}): AppConfig {
+    return loadConfig(this.env(overrides));
+  }
+
+  /** Boots the HTTP app in this process on a free loopback port. */
+  async startApp(overrides: EnvOverrides = {}): Promise<RunningApp> {
+    const app = await createHttpApp(this.config(overrides));
+    await app.listen(0, '127.0.0.1');
+    this.apps.push(app);
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    return { app, url: `http://127.0.0.1:${port}` };
+  }
+
+  async startWorker(overrides: EnvOverrides = {}): Promise<INestApplicationContext> {
+    const ctx = await createWorkerContext(this.config({ ROLE: 'worker', ...overrides }));
+    await ctx.init();
+    this.apps.push(ctx);
+    return ctx;
+  }
+
+  /** Runs the built service (dist/) as a child process, as production would. */
+  spawn(overrides: EnvOverrides = {}): ChildProcess {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
+      env: { ...process.env, ...this.env(overrides) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.resume();
+    child.stderr?.resume();
+    this.children.push(child);
+    return child;
+  }
+
+  /** A PostgreSQL client on this test's database, closed with the env. */
+  async sql(): Promise<Client> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A Redis client on this test's database, closed with the env. */
+  redis(): Redis {
+    const client = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
+    this.clients.push({ end: () => client.disconnect() });
+    return client;
+  }
+
+  async close(): Promise<void> {
+    for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    for (const app of this.apps.reverse()) await app.close().catch(() => undefined);
+    for (const client of this.clients) await client.end();
+    this.clients = [];
+    await this.redisClaim.release();
+    const admin = new Client({ connectionString: `${TEST_DATABASE_SERVER}/postgres` });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${this.databaseName}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
+}
