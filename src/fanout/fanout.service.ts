@@ -40,6 +40,7 @@ export class FanoutService {
     await this.timelines.publish(job.authorId, job.postId);
 
     const followers = await this.followers.count(job.authorId);
+    await this.timelines.noteAccountSize(job.authorId, followers);
     if (current.state === 'pending' && this.timelines.isBigAccount(followers)) {
       if (await this.status.skip(job.postId, followers)) this.metrics.skipped.inc();
       await this.dispatcher.done(FanoutPost, job);

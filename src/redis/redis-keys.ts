@@ -23,6 +23,15 @@ export class RedisKeys {
     return `${this.prefix}{u:${userId}}:big`;
   }
 
+  /** The accounts currently treated as big, and a counter bumped whenever that set changes. */
+  bigAccounts(): string {
+    return `${this.prefix}{big}:accounts`;
+  }
+
+  bigAccountsVersion(): string {
+    return `${this.prefix}{big}:version`;
+  }
+
   lastSeen(userId: string): string {
     return `${this.prefix}{u:${userId}}:seen`;
   }

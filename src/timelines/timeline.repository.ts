@@ -88,13 +88,27 @@ export class TimelineRepository {
     return keys.map((_, i) => (results[2 * i] !== null ? (results[2 * i + 1] as string[]) : null));
   }
 
-  async cachedList(key: string): Promise<string[] | null> {
-    const raw = await this.redis.get(key);
-    return raw === null ? null : raw === '' ? [] : raw.split(',');
+  /** A cached id list and the version it was computed at, with the current version, in one round trip. */
+  async cachedList(key: string, versionKey: string): Promise<{ ids: string[] | null; current: string }> {
+    const [[, raw], [, version]] = (await this.redis.pipeline().get(key).get(versionKey).exec()) as [
+      [unknown, string | null],
+      [unknown, string | null],
+    ];
+    const current = version ?? '0';
+    if (raw === null) return { ids: null, current };
+    const [cachedAt, list] = raw.split('|');
+    return { ids: cachedAt === current ? (list ? list.split(',') : []) : null, current };
   }
 
-  async cacheList(key: string, ids: string[], ttlSeconds: number): Promise<void> {
-    await this.redis.set(key, ids.join(','), 'EX', ttlSeconds);
+  async cacheList(key: string, version: string, ids: string[], ttlSeconds: number): Promise<void> {
+    await this.redis.set(key, `${version}|${ids.join(',')}`, 'EX', ttlSeconds);
+  }
+
+  /** Adds or removes a member of a set; when that changed the set, bumps its version counter. */
+  async toggleMember(setKey: string, versionKey: string, member: string, present: boolean): Promise<boolean> {
+    const changed = present ? await this.redis.sadd(setKey, member) : await this.redis.srem(setKey, member);
+    if (changed) await this.redis.incr(versionKey);
+    return changed === 1;
   }
 
   /** True once per period: the first call after the key expired. */

@@ -12,8 +12,11 @@ const REBUILD_LOCK_MS = 10_000;
 /** How long a reader waits for someone else's rebuild before giving up with a 503. */
 const REBUILD_WAIT_MS = 5_000;
 const REBUILD_POLL_MS = 25;
-/** How long the list of big accounts a user follows is trusted before it is read again. */
-const BIG_FOLLOWEES_TTL_S = 60;
+/**
+ * How long the list of big accounts a user follows is kept. It is dropped sooner when the user
+ * follows or unfollows, and ignored when any account becomes big or stops being big.
+ */
+const BIG_FOLLOWEES_TTL_S = 600;
 /** Activity is written to PostgreSQL at most this often per user. */
 const ACTIVITY_PERIOD_S = 3600;
 
@@ -44,6 +47,19 @@ export class TimelineService {
 
   isBigAccount(followersCount: number): boolean {
     return followersCount > this.config.fanoutCelebrityThreshold;
+  }
+
+  /**
+   * Records whether an author is big, as their fan-out finds them. A change invalidates every
+   * user's cached list of big followees, so the author's skipped posts are merged at once.
+   */
+  async noteAccountSize(authorId: string, followersCount: number): Promise<void> {
+    await this.timelines.toggleMember(
+      this.keys.bigAccounts(),
+      this.keys.bigAccountsVersion(),
+      authorId,
+      this.isBigAccount(followersCount),
+    );
   }
 
   /** A new post: on its author's own home timeline and post list at once. */
@@ -136,10 +152,10 @@ export class TimelineService {
 
   private async bigFollowees(userId: string): Promise<string[]> {
     const key = this.keys.bigFollowees(userId);
-    const cached = await this.timelines.cachedList(key);
-    if (cached) return cached;
+    const cached = await this.timelines.cachedList(key, this.keys.bigAccountsVersion());
+    if (cached.ids) return cached.ids;
     const ids = await this.source.bigFollowees(userId, this.config.fanoutCelebrityThreshold);
-    await this.timelines.cacheList(key, ids, BIG_FOLLOWEES_TTL_S);
+    await this.timelines.cacheList(key, cached.current, ids, BIG_FOLLOWEES_TTL_S);
     return ids;
   }
 
