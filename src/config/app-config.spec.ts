@@ -1,0 +1,122 @@
+import { AppConfig, ConfigError, loadConfig, warnAboutDefaults } from './app-config';
+
+describe('loadConfig', () => {
+  it('has the defaults of the configuration table in API.md', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/feed',
+      redisUrl: 'redis://127.0.0.1:6379',
+      role: 'all',
+      timelineMaxLength: 800,
+      fanoutCelebrityThreshold: 10_000,
+      fanoutBatchSize: 1000,
+    });
+  });
+
+  it('has working defaults for the rest', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      host: '0.0.0.0',
+      redisKeyPrefix: 'feed:',
+      jwtExpiresIn: '7d',
+      fanoutChunkSize: 10_000,
+      fanoutInactiveDays: 30,
+      logLevel: 'log',
+    });
+    expect(config.jwtSecret).not.toBe('');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', ROLE: '', DATABASE_URL: '', TIMELINE_MAX_LENGTH: '' })).toMatchObject({
+      port: 3000,
+      role: 'all',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/feed',
+      timelineMaxLength: 800,
+    });
+  });
+
+  it('reads the values it is given', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      ROLE: 'worker',
+      DATABASE_URL: 'postgresql://app:pw@db:5432/feed',
+      REDIS_URL: 'rediss://cache:6380/2',
+      TIMELINE_MAX_LENGTH: '200',
+      FANOUT_CELEBRITY_THRESHOLD: '0',
+      FANOUT_BATCH_SIZE: '50',
+      JWT_SECRET: 's3cret',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      role: 'worker',
+      databaseUrl: 'postgresql://app:pw@db:5432/feed',
+      redisUrl: 'rediss://cache:6380/2',
+      timelineMaxLength: 200,
+      fanoutCelebrityThreshold: 0,
+      fanoutBatchSize: 50,
+      fanoutChunkSize: 500,
+      jwtSecret: 's3cret',
+    });
+  });
+
+  it.each(['all', 'api', 'worker'])('accepts ROLE=%s', (role) => {
+    expect(loadConfig({ ROLE: role }).role).toBe(role);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '30.5'],
+    ['PORT', '3e3'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['TIMELINE_MAX_LENGTH', 'eight hundred'],
+    ['TIMELINE_MAX_LENGTH', '0'],
+    ['TIMELINE_MAX_LENGTH', '100001'],
+    ['FANOUT_CELEBRITY_THRESHOLD', '1.5'],
+    ['FANOUT_CELEBRITY_THRESHOLD', '-1'],
+    ['FANOUT_CELEBRITY_THRESHOLD', '99999999999999999999'],
+    ['FANOUT_BATCH_SIZE', 'x'],
+    ['FANOUT_BATCH_SIZE', '0'],
+    ['FANOUT_BATCH_SIZE', '100001'],
+    ['FANOUT_INACTIVE_DAYS', '0'],
+    ['FANOUT_CONCURRENCY', '257'],
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_URL', 'mysql://root@127.0.0.1/feed'],
+    ['REDIS_URL', '127.0.0.1:6379'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['ROLE', 'both'],
+    ['ROLE', 'API'],
+    ['LOG_LEVEL', 'verbose'],
+    ['REDIS_KEY_PREFIX', 'has space'],
+  ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
+    const load = () => loadConfig({ [name]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(name);
+  });
+
+  it('rejects a FANOUT_CHUNK_SIZE smaller than FANOUT_BATCH_SIZE', () => {
+    expect(() => loadConfig({ FANOUT_BATCH_SIZE: '100', FANOUT_CHUNK_SIZE: '99' })).toThrow(/FANOUT_CHUNK_SIZE/);
+  });
+
+  it('requires JWT_SECRET when NODE_ENV=production', () => {
+    const load = () => loadConfig({ NODE_ENV: 'production' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow('JWT_SECRET');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'prod-secret' }).jwtSecret).toBe('prod-secret');
+  });
+
+  it('falls back to a development JWT secret outside production, with a warning', () => {
+    const logger = { warn: jest.fn() };
+    const config = loadConfig({ NODE_ENV: 'test' });
+    warnAboutDefaults(config, logger as never);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET'));
+  });
+
+  it('does not warn when JWT_SECRET is set', () => {
+    const logger = { warn: jest.fn() };
+    warnAboutDefaults(loadConfig({ JWT_SECRET: 'set' }) as AppConfig, logger as never);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+});
