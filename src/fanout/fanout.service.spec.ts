@@ -1,0 +1,367 @@
+import { Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { FanoutChunk, FanoutPost, MergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { JobDispatcher } from '../jobs/job-dispatcher';
+import { JobQueue } from '../jobs/job-queue';
+import { FanoutMetrics } from '../metrics/fanout.metrics';
+import { FeedSourceRepository } from '../timelines/feed-source.repository';
+import { TimelineService } from '../timelines/timeline.service';
+import { ChunkRow, FanoutState, FanoutStatusRow, FanoutStatusRepository } from './fanout-status.repository';
+import { FanoutService } from './fanout.service';
+import { FollowersRepository } from './followers.repository';
+
+const DAY_MS = 86_400_000;
+const THRESHOLD = 10_000;
+const config = {
+  fanoutCelebrityThreshold: THRESHOLD,
+  fanoutBatchSize: 2,
+  fanoutChunkSize: 4,
+  fanoutInactiveDays: 30,
+} as AppConfig;
+const job = { postId: '500', authorId: '7' };
+
+function statusRow(state: FanoutState, extra: Partial<FanoutStatusRow> = {}): FanoutStatusRow {
+  return {
+    post_id: '500',
+    state,
+    followers: 0,
+    delivered: 0,
+    chunks_total: 0,
+    chunks_done: 0,
+    started_at: null,
+    finished_at: null,
+    delay_ms: null,
+    ...extra,
+  };
+}
+
+function chunkRow(chunkNo: number, extra: Partial<ChunkRow> = {}): ChunkRow {
+  return { chunk_no: chunkNo, after_id: '0', upto_id: null, cursor_id: '0', delivered: 0, done: false, ...extra };
+}
+
+type Page = { ids: string[]; lastId: string | null; scanned: number };
+const END: Page = { ids: [], lastId: null, scanned: 0 };
+
+function setup() {
+  const status = {
+    find: jest.fn(),
+    start: jest.fn().mockResolvedValue(undefined),
+    chunks: jest.fn().mockResolvedValue([]),
+    chunk: jest.fn(),
+    checkpoint: jest.fn().mockResolvedValue(undefined),
+    finishChunk: jest.fn().mockResolvedValue(undefined),
+    skip: jest.fn().mockResolvedValue(true),
+  };
+  const followers = {
+    count: jest.fn().mockResolvedValue(3),
+    slices: jest.fn().mockResolvedValue([{ afterId: '0', uptoId: null }]),
+    page: jest.fn().mockResolvedValue(END),
+  };
+  const source = { isFollowing: jest.fn() };
+  const timelines = {
+    publish: jest.fn().mockResolvedValue(undefined),
+    noteAccountSize: jest.fn().mockResolvedValue(undefined),
+    isBigAccount: jest.fn((n: number) => n > THRESHOLD),
+    push: jest.fn().mockResolvedValue(0),
+    unpush: jest.fn().mockResolvedValue(undefined),
+    retract: jest.fn().mockResolvedValue(undefined),
+    merge: jest.fn().mockResolvedValue(undefined),
+    unmerge: jest.fn().mockResolvedValue(undefined),
+  };
+  const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
+  const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
+  const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, delay: { observe: jest.fn() } };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, config);
+  return { service, status, followers, source, timelines, queue, dispatcher, metrics };
+}
+
+beforeAll(() => Logger.overrideLogger(false));
+afterEach(() => jest.restoreAllMocks());
+
+describe('FanoutService', () => {
+  describe('fanoutPost', () => {
+    it.each([
+      ['done', statusRow('done')],
+      ['skipped', statusRow('skipped')],
+      ['missing', undefined],
+    ])('only marks the outbox done when the status is %s', async (_, row) => {
+      const m = setup();
+      m.status.find.mockResolvedValue(row);
+      await m.service.fanoutPost(job);
+      expect(m.status.find).toHaveBeenCalledWith('500');
+      expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, job);
+      expect(m.timelines.publish).not.toHaveBeenCalled();
+      expect(m.followers.count).not.toHaveBeenCalled();
+      expect(m.followers.slices).not.toHaveBeenCalled();
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.status.start).not.toHaveBeenCalled();
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.queue.requeue).not.toHaveBeenCalled();
+      expect(m.timelines.push).not.toHaveBeenCalled();
+    });
+
+    it('skips a big author: marks the post skipped, counts it, and never pages followers', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      await m.service.fanoutPost(job);
+      expect(m.timelines.publish).toHaveBeenCalledWith('7', '500');
+      expect(m.timelines.noteAccountSize).toHaveBeenCalledWith('7', THRESHOLD + 1);
+      expect(m.status.skip).toHaveBeenCalledWith('500', THRESHOLD + 1);
+      expect(m.metrics.skipped.inc).toHaveBeenCalledTimes(1);
+      expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, job);
+      expect(m.followers.slices).not.toHaveBeenCalled();
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.status.start).not.toHaveBeenCalled();
+      expect(m.timelines.push).not.toHaveBeenCalled();
+    });
+
+    it('does not count a skip twice when a replayed job finds it already skipped by a twin', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      m.status.skip.mockResolvedValue(false);
+      await m.service.fanoutPost(job);
+      expect(m.metrics.skipped.inc).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, job);
+      expect(m.followers.page).not.toHaveBeenCalled();
+    });
+
+    it('fans out an author at exactly the threshold', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD);
+      m.status.chunks.mockResolvedValue([chunkRow(0)]);
+      m.status.chunk.mockResolvedValue(chunkRow(0));
+      await m.service.fanoutPost(job);
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.followers.slices).toHaveBeenCalled();
+      expect(m.followers.page).toHaveBeenCalled();
+    });
+
+    it('plans a pending post, requeues every chunk but the first to the bulk queue, and runs the first inline', async () => {
+      const m = setup();
+      const slices = [
+        { afterId: '0', uptoId: '40' },
+        { afterId: '40', uptoId: '80' },
+        { afterId: '80', uptoId: null },
+      ];
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(9);
+      m.followers.slices.mockResolvedValue(slices);
+      m.status.chunks.mockResolvedValue([
+        chunkRow(0, { upto_id: '40' }),
+        chunkRow(1, { after_id: '40', cursor_id: '40', upto_id: '80' }),
+        chunkRow(2, { after_id: '80', cursor_id: '80' }),
+      ]);
+      m.status.chunk.mockResolvedValue(chunkRow(0, { upto_id: '40' }));
+      await m.service.fanoutPost(job);
+
+      expect(m.followers.slices).toHaveBeenCalledWith('7', config.fanoutChunkSize);
+      expect(m.status.start).toHaveBeenCalledWith('500', 9, slices);
+      expect(m.queue.requeue).toHaveBeenCalledTimes(2);
+      expect(m.queue.requeue).toHaveBeenNthCalledWith(1, FanoutChunk, { ...job, chunkNo: 1 });
+      expect(m.queue.requeue).toHaveBeenNthCalledWith(2, FanoutChunk, { ...job, chunkNo: 2 });
+      expect(FanoutChunk.queue).toBe('fanout-bulk');
+      expect(m.status.chunk).toHaveBeenCalledWith('500', 0);
+      expect(m.followers.page).toHaveBeenCalledWith('7', '0', '40', config.fanoutBatchSize, expect.any(Date));
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 0);
+      const order = (fn: jest.Mock) => fn.mock.invocationCallOrder[0];
+      expect(order(m.followers.slices)).toBeLessThan(order(m.status.start));
+      expect(order(m.status.start)).toBeLessThan(order(m.status.chunks));
+    });
+
+    it('resumes a running post without planning again: only its open chunks', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('running'));
+      m.status.chunks.mockResolvedValue([chunkRow(0, { done: true }), chunkRow(1), chunkRow(2)]);
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      await m.service.fanoutPost(job);
+      expect(m.followers.slices).not.toHaveBeenCalled();
+      expect(m.status.start).not.toHaveBeenCalled();
+      expect(m.queue.requeue).toHaveBeenCalledTimes(1);
+      expect(m.queue.requeue).toHaveBeenCalledWith(FanoutChunk, { ...job, chunkNo: 2 });
+      expect(m.status.chunk).toHaveBeenCalledWith('500', 1);
+    });
+
+    it('does not skip a running post even if its author has since become big', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('running'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      m.status.chunks.mockResolvedValue([chunkRow(0)]);
+      m.status.chunk.mockResolvedValue(chunkRow(0));
+      await m.service.fanoutPost(job);
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.followers.page).toHaveBeenCalled();
+    });
+
+    it('publishes to the author own timeline again, for posts whose inline write missed', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      await m.service.fanoutPost(job);
+      expect(m.timelines.publish).toHaveBeenCalledWith('7', '500');
+    });
+  });
+
+  describe('runChunk', () => {
+    const chunkJob = { ...job, chunkNo: 1 };
+
+    it('pages followers from the checkpoint, pushes each page, checkpoints with the running count, stops at the end', async () => {
+      const m = setup();
+      jest.spyOn(Date, 'now').mockReturnValue(100 * DAY_MS);
+      m.status.chunk.mockResolvedValue(chunkRow(1, { after_id: '10', cursor_id: '20', upto_id: '90', delivered: 5 }));
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['21', '25'], lastId: '25', scanned: 2 })
+        .mockResolvedValueOnce({ ids: ['40'], lastId: '41', scanned: 2 })
+        .mockResolvedValueOnce(END);
+      await m.service.runChunk(chunkJob);
+
+      const activeSince = new Date(70 * DAY_MS);
+      expect(m.followers.page.mock.calls).toEqual([
+        ['7', '20', '90', 2, activeSince],
+        ['7', '25', '90', 2, activeSince],
+        ['7', '41', '90', 2, activeSince],
+      ]);
+      expect(m.timelines.push.mock.calls).toEqual([
+        [['21', '25'], '500'],
+        [['40'], '500'],
+      ]);
+      expect(m.status.checkpoint.mock.calls).toEqual([
+        ['500', 1, '25', 7],
+        ['500', 1, '41', 9],
+      ]);
+      expect(m.metrics.deliveries.inc.mock.calls).toEqual([[2], [2]]);
+      // Each page is written before its checkpoint, so a crash replays a page rather than losing one.
+      expect(m.timelines.push.mock.invocationCallOrder[0]).toBeLessThan(m.status.checkpoint.mock.invocationCallOrder[0]);
+      expect(m.status.checkpoint.mock.invocationCallOrder[0]).toBeLessThan(m.followers.page.mock.invocationCallOrder[1]);
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
+    });
+
+    it('moves past a page of only inactive followers', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page.mockResolvedValueOnce({ ids: [], lastId: '30', scanned: 2 }).mockResolvedValueOnce(END);
+      await m.service.runChunk(chunkJob);
+      expect(m.followers.page).toHaveBeenCalledTimes(2);
+      expect(m.followers.page.mock.calls[1][1]).toBe('30');
+      expect(m.status.checkpoint).toHaveBeenCalledWith('500', 1, '30', 2);
+    });
+
+    it('finishes an empty chunk without writing', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      await m.service.runChunk(chunkJob);
+      expect(m.followers.page).toHaveBeenCalledTimes(1);
+      expect(m.timelines.push).not.toHaveBeenCalled();
+      expect(m.status.checkpoint).not.toHaveBeenCalled();
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
+    });
+
+    it('does not run a chunk that is already done again', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1, { done: true }));
+      await m.service.runChunk(chunkJob);
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.timelines.push).not.toHaveBeenCalled();
+      expect(m.status.checkpoint).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).not.toHaveBeenCalled();
+    });
+
+    it('does nothing for an unknown chunk', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(undefined);
+      await m.service.runChunk(chunkJob);
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.status.finishChunk).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).not.toHaveBeenCalled();
+    });
+
+    it('marks the outbox done and observes the delay when finishChunk returns a done row', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.status.finishChunk.mockResolvedValue(statusRow('done', { followers: 9, delivered: 9, delay_ms: 1500 }));
+      await m.service.runChunk(chunkJob);
+      expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, expect.objectContaining(job));
+      expect(FanoutPost.jobId(m.dispatcher.done.mock.calls[0][1])).toBe('post-500');
+      expect(m.metrics.delay.observe).toHaveBeenCalledWith(1.5);
+    });
+
+    it('leaves the outbox open when other chunks are still running', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.status.finishChunk.mockResolvedValue(statusRow('running', { chunks_total: 3, chunks_done: 1 }));
+      await m.service.runChunk(chunkJob);
+      expect(m.dispatcher.done).not.toHaveBeenCalled();
+      expect(m.metrics.delay.observe).not.toHaveBeenCalled();
+    });
+
+    it('does not observe a delay it does not know', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.status.finishChunk.mockResolvedValue(statusRow('done', { delay_ms: null }));
+      await m.service.runChunk(chunkJob);
+      expect(m.dispatcher.done).toHaveBeenCalled();
+      expect(m.metrics.delay.observe).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('retractPost', () => {
+    it('retracts from the author, unpushes from every follower page, active or not, and marks the outbox done', async () => {
+      const m = setup();
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['1', '2'], lastId: '2', scanned: 2 })
+        .mockResolvedValueOnce({ ids: ['3'], lastId: '3', scanned: 1 })
+        .mockResolvedValueOnce(END);
+      await m.service.retractPost(job);
+      expect(m.timelines.retract).toHaveBeenCalledWith('7', '500');
+      expect(m.followers.page.mock.calls.map((c) => [c[1], c[2], c[4]])).toEqual([
+        ['0', null, new Date(0)],
+        ['2', null, new Date(0)],
+        ['3', null, new Date(0)],
+      ]);
+      expect(m.timelines.unpush.mock.calls).toEqual([
+        [['1', '2'], '500'],
+        [['3'], '500'],
+      ]);
+      expect(m.dispatcher.done).toHaveBeenCalledWith(RetractPost, job);
+    });
+  });
+
+  describe('mergeFollowee and unmergeFollowee', () => {
+    const follow = { followerId: '1', followeeId: '2', seq: '33' };
+
+    it('merges when the follow still stands', async () => {
+      const m = setup();
+      m.source.isFollowing.mockResolvedValue(true);
+      await m.service.mergeFollowee(follow);
+      expect(m.source.isFollowing).toHaveBeenCalledWith('1', '2');
+      expect(m.timelines.merge).toHaveBeenCalledWith('1', '2');
+      expect(m.dispatcher.done).toHaveBeenCalledWith(MergeFollowee, follow);
+    });
+
+    it('does not merge when the user has unfollowed since', async () => {
+      const m = setup();
+      m.source.isFollowing.mockResolvedValue(false);
+      await m.service.mergeFollowee(follow);
+      expect(m.timelines.merge).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(MergeFollowee, follow);
+    });
+
+    it('unmerges when the unfollow still stands', async () => {
+      const m = setup();
+      m.source.isFollowing.mockResolvedValue(false);
+      await m.service.unmergeFollowee(follow);
+      expect(m.source.isFollowing).toHaveBeenCalledWith('1', '2');
+      expect(m.timelines.unmerge).toHaveBeenCalledWith('1', '2');
+      expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeFollowee, follow);
+    });
+
+    it('does not unmerge when the user has followed again since', async () => {
+      const m = setup();
+      m.source.isFollowing.mockResolvedValue(true);
+      await m.service.unmergeFollowee(follow);
+      expect(m.timelines.unmerge).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeFollowee, follow);
+    });
+  });
+});
