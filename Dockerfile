@@ -7,6 +7,8 @@ ARG NODE_IMAGE=node:22-slim
 
 # ---- build: every dependency, TypeScript compiled to dist/ (dist/src/main.js, dist/migrations)
 FROM ${NODE_IMAGE} AS build
+# swagger-ui-dist pulls in @scarf/scarf, whose install script phones home; keep builds quiet.
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -15,6 +17,7 @@ RUN npm run build && test -f dist/src/main.js
 
 # ---- production dependencies only
 FROM ${NODE_IMAGE} AS deps
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
