@@ -2,6 +2,7 @@ import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/co
 import * as argon2 from 'argon2';
 import { toUserView, UserView } from '../users/user.presenter';
 import { UsersRepository } from '../users/users.repository';
+import { USERNAME } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenService } from './token.service';
@@ -29,7 +30,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<Session> {
-    const user = await this.users.findCredentials(dto.username);
+    const user = USERNAME.test(dto.username) ? await this.users.findCredentials(dto.username) : undefined;
     const valid = await argon2.verify(user?.password_hash ?? (await this.decoyHash), dto.password);
     if (!user || !valid) throw new UnauthorizedException('wrong username or password');
     return this.session(toUserView(user));

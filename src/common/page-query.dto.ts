@@ -7,9 +7,10 @@ export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
+  // Checked bottom-up, stopping at the first failure: "abc" is not an integer, rather than too large.
   @Max(MAX_PAGE_SIZE)
+  @Min(1)
+  @IsInt({ message: 'limit must be an integer' })
   limit: number = DEFAULT_PAGE_SIZE;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })

@@ -5,7 +5,8 @@ import { PageQueryDto } from '../common/page-query.dto';
 import { UserRow, UserView, toUserView } from './user.presenter';
 import { UsersRepository } from './users.repository';
 
-const USERNAME = /^[A-Za-z0-9_]{3,30}$/;
+/** What a username can be; a lookup of anything else finds no one without asking the database. */
+export const USERNAME = /^[A-Za-z0-9_]{3,30}$/;
 
 @Injectable()
 export class UsersService {
