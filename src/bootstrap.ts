@@ -4,7 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { HttpExceptionFilter } from './common/http-exception.filter';
+import { ErrorReply, HttpExceptionFilter } from './common/http-exception.filter';
+import { acceptJsonBodiesOnly } from './common/json-body';
 import { HttpMetrics } from './metrics/http.metrics';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
@@ -16,11 +17,17 @@ export function createLogger(config: AppConfig): ConsoleLogger {
 
 /** The HTTP and Socket.IO side (ROLE=api, or all with the workers). */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const errors = new HttpExceptionFilter();
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRole(config),
-    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes }),
-    { logger: createLogger(config), abortOnError: false },
+    new FastifyAdapter({
+      bodyLimit: config.bodyLimitBytes,
+      frameworkErrors: (error: Error, _request: unknown, reply: object) => errors.send(error, reply as ErrorReply),
+    }),
+    // Nest's parsers would accept form bodies too; the API takes JSON only (see acceptJsonBodiesOnly).
+    { logger: createLogger(config), abortOnError: false, bodyParser: false },
   );
+  acceptJsonBodiesOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -30,7 +37,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
       validationError: { target: false, value: false },
     }),
   );
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(errors);
   app.get(HttpMetrics).install(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,

@@ -2,6 +2,12 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import { isDependencyDown } from './dependency-errors';
 
+export interface ErrorReply {
+  status(code: number): ErrorReply;
+  headers(values: Record<string, string>): ErrorReply;
+  send(body: unknown): unknown;
+}
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -19,7 +25,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const reply = host.switchToHttp().getResponse();
+    this.send(exception, host.switchToHttp().getResponse());
+  }
+
+  /** Also answers the errors Fastify's router raises before Nest sees the request (bad URL, over-long parameter). */
+  send(exception: unknown, reply: ErrorReply): void {
     const body = this.toBody(exception);
     const headers: Record<string, string> = {};
     if (exception instanceof HttpException) {
@@ -69,6 +79,10 @@ function clientErrorMessage(error: Error & { code?: string }, status: number): s
       return 'unsupported content type: send application/json';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'request body is empty: send a JSON object';
+    case 'FST_ERR_BAD_URL':
+      return 'the URL is not valid: check its percent-encoding';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path segment of the URL is too long';
     default:
       if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         return 'request body is not valid JSON';

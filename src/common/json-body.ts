@@ -1,0 +1,54 @@
+import { BadRequestException } from '@nestjs/common';
+
+/**
+ * No request of the contract nests deeper than this. Validation transforms a body one call per
+ * level, so a deeply nested body that fits the size limit would otherwise exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+type Done = (err: Error | null, body?: unknown) => void;
+type Parser<Req> = (req: Req, body: string, done: Done) => void;
+
+interface FastifyParsers<Req> {
+  getDefaultJsonParser(onProtoPoisoning: 'error', onConstructorPoisoning: 'error'): Parser<Req>;
+  removeAllContentTypeParsers(): void;
+  addContentTypeParser(type: string, options: { parseAs: 'string'; bodyLimit: number }, parser: Parser<Req>): void;
+}
+
+/**
+ * JSON is the only body the API takes: any other content type is a 415. Bodies are parsed by
+ * Fastify's own safe parser (a `__proto__` or `constructor` key is a 400); an empty body is no
+ * body, so a bodyless POST or DELETE sent with a JSON content type still works.
+ */
+export function acceptJsonBodiesOnly<Req>(fastify: FastifyParsers<Req>, bodyLimit: number): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (req, body, done) => {
+    if (body.trim() === '') return done(null, undefined);
+    if (jsonDepth(body) > MAX_JSON_DEPTH) {
+      return done(new BadRequestException(`request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`));
+    }
+    parse(req, body, done);
+  });
+}
+
+/** How deep arrays and objects nest in a JSON text (brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === '}' || c === ']') {
+      depth--;
+    }
+  }
+  return deepest;
+}
