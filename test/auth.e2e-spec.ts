@@ -221,6 +221,22 @@ describe('auth: register, login, bearer tokens', () => {
       expect((await send('GET', '/users/me', `Bearer ${minted}`)).body.id).toBe(user.id);
     });
 
+    it('answers a signed token whose user does not exist (a reset database) with 401, never a 500', async () => {
+      const ghost = new JwtService({ secret }).sign({ sub: '987654321', username: 'ghost_user' });
+      const auth = `Bearer ${ghost}`;
+      const invalid = await send('GET', '/users/me', 'Bearer not-a-jwt');
+      for (const res of [
+        await send('GET', '/users/me', auth),
+        await send('POST', '/posts', auth),
+        await request(url).post('/posts').set('Authorization', auth).set('Idempotency-Key', 'ghost-key').send({ text: 'boo' }),
+        await send('POST', `/users/${user.username}/follow`, auth),
+      ]) {
+        expectError(res, 401);
+        expect(res.body).toEqual(invalid.body);
+      }
+      expect((await api.get('/users/me', user)).body).toMatchObject({ postsCount: 1, followersCount: 0 });
+    });
+
     it('tells a missing token from an invalid one', async () => {
       const missing = expectError(await send('GET', '/users/me'), 401);
       const invalid = expectError(await send('GET', '/users/me', 'Bearer not-a-jwt'), 401);

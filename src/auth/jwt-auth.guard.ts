@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { STALE_TOKEN_MESSAGE } from '../common/stale-account';
 import { IS_PUBLIC } from './current-user.decorator';
 import { TokenService } from './token.service';
 
@@ -20,7 +21,7 @@ export class JwtAuthGuard implements CanActivate {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedException('missing bearer token: send Authorization: Bearer <accessToken>');
     const user = await this.tokens.verify(match[1]);
-    if (!user) throw new UnauthorizedException('invalid or expired token: log in again');
+    if (!user) throw new UnauthorizedException(STALE_TOKEN_MESSAGE);
     request.user = user;
     return true;
   }

@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
+import { staleAccountAs401 } from '../common/stale-account';
 import { Database } from '../database/database';
 import { MergeFollowee, UnmergeFollowee } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
@@ -23,6 +24,8 @@ export class FollowsService {
     const job = await this.db.transaction(async (tx) => {
       const seq = await this.follows.add(tx, followerId, followee.id);
       return seq ? this.dispatcher.record(tx, MergeFollowee, { followerId, followeeId: followee.id, seq }) : undefined;
+    }).catch((err) => {
+      throw staleAccountAs401(err);
     });
     if (job) {
       // A big followee's posts are merged at read time: forget the cached list so it shows at once.

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { decodeCursor } from '../common/cursor';
 import { Page, toPage } from '../common/page';
+import { staleAccountAs401 } from '../common/stale-account';
 import { PageQueryDto } from '../common/page-query.dto';
 import { Database } from '../database/database';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
@@ -54,6 +55,8 @@ export class PostsService {
       await this.status.createPending(tx, row.id);
       const job = await this.dispatcher.record(tx, FanoutPost, { postId: row.id, authorId });
       return { row, job } as const;
+    }).catch((err) => {
+      throw staleAccountAs401(err);
     });
 
     if ('replayOf' in outcome) {

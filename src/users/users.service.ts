@@ -1,6 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { decodeCursor } from '../common/cursor';
 import { Page, toPage } from '../common/page';
+import { STALE_TOKEN_MESSAGE } from '../common/stale-account';
 import { PageQueryDto } from '../common/page-query.dto';
 import { UserRow, UserView, toUserView } from './user.presenter';
 import { UsersRepository } from './users.repository';
@@ -29,8 +30,11 @@ export class UsersService {
     return toUserView(await this.require(username));
   }
 
+  /** The caller; a token whose user is gone is answered as a stale token. */
   async me(userId: string): Promise<UserView> {
-    return toUserView(await this.requireById(userId));
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedException(STALE_TOKEN_MESSAGE);
+    return toUserView(user);
   }
 
   async followers(username: string, page: PageQueryDto): Promise<Page<UserView>> {
