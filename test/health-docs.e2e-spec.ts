@@ -112,9 +112,12 @@ describe('operations: /health, /docs, /metrics', () => {
       const user = await api.register('metrics_reader');
       const post = await api.createPost(user, 'read me');
       await api.get(`/posts/${post.id}`, user);
+      const unknown = `/no-such-${Date.now()}`;
+      await request(url).get(unknown);
       const res = await request(url).get('/metrics');
       expect(res.text).toMatch(/route="\/posts\/:id"/);
       expect(res.text).not.toContain(post.id);
+      expect(res.text).not.toContain(unknown);
     });
   });
 

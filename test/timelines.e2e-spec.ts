@@ -181,6 +181,27 @@ describe('timelines: GET /timelines/home', () => {
       expect(await api.homeIds(writer)).toEqual([later.id, early.id]);
     });
 
+    it('drops a followee’s posts after an unfollow, and a deleted post from followers’ timelines', async () => {
+      const reader = await api.register('unfollow_reader');
+      const writer = await api.register('unfollow_writer');
+      const friend = await api.register('unfollow_friend');
+      await api.follow(reader, writer);
+      await api.follow(reader, friend);
+      const own = await api.createPost(reader, 'mine stays');
+      const w1 = await api.createPost(writer, 'writer one');
+      const w2 = await api.createPost(writer, 'writer two');
+      const f1 = await api.createPost(friend, 'friend one');
+      const f2 = await api.createPost(friend, 'friend two');
+      await eventually(async () => expect(await api.homeIds(reader)).toEqual([f2.id, f1.id, w2.id, w1.id, own.id]));
+
+      expect((await api.delete('/users/unfollow_writer/follow', reader)).status).toBe(200);
+      await eventually(async () => expect(await api.homeIds(reader)).toEqual([f2.id, f1.id, own.id]));
+
+      expect((await api.delete(`/posts/${f1.id}`, friend)).status).toBe(204);
+      await eventually(async () => expect(await api.homeIds(reader)).toEqual([f2.id, own.id]));
+      expect(await api.homeIds(friend)).toEqual([f2.id]);
+    });
+
     it('a malformed limit, since or cursor is refused, not ignored', async () => {
       const user = await api.register('strict_home');
       expectError(await api.get('/timelines/home?limit=101', user), 400, 'limit');
