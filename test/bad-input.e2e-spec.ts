@@ -127,6 +127,13 @@ describe('bad input', () => {
     });
   });
 
+  it('reads JSON whatever the letter case and parameters of its content type', async () => {
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8']) {
+      const res = await track(request(url).post('/auth/login').set('Content-Type', type).send(JSON.stringify({ username: user.username, password: 'password123' })));
+      expect([type, res.status]).toEqual([type, 200]);
+    }
+  });
+
   describe('POST /auth/register fields', () => {
     const register = (body: object) => track(request(url).post('/auth/register').send(body));
 

@@ -110,6 +110,18 @@ describe('posts: create, idempotency, read, delete, list by author', () => {
       expect(await postsCount(author)).toBe(3);
     });
 
+    it('does not spend a key on a refused request: a valid retry with it creates the post', async () => {
+      const count = await postsCount(author);
+      expectError(await api.post('/posts', author).set('Idempotency-Key', 'retry-me').send({ text: '   ' }), 400);
+      expectError(await api.post('/posts', author).set('Idempotency-Key', 'retry-me').send({ text: 5 }), 400);
+      const ok = await api.post('/posts', author).set('Idempotency-Key', 'retry-me').send({ text: 'third time lucky' });
+      expect(ok.status).toBe(201);
+      expect(ok.headers['idempotent-replayed']).toBeUndefined();
+      expect(ok.body.text).toBe('third time lucky');
+      expect(await postsCount(author)).toBe(count + 1);
+      await api.delete(`/posts/${ok.body.id}`, author);
+    });
+
     it('is per user: the same key by another user creates that user a new post', async () => {
       const mine = await api.post('/posts', other).set('Idempotency-Key', 'key-1').send({ text: 'only once' });
       expect(mine.status).toBe(201);
