@@ -33,8 +33,16 @@ export class FanoutStatusRepository {
     await this.db.execute('INSERT INTO post_fanouts (post_id) VALUES ($1) ON CONFLICT DO NOTHING', [postId], tx);
   }
 
+  /** The status; while running, `delivered` is summed from the chunks' checkpoints. */
   find(postId: string): Promise<FanoutStatusRow | undefined> {
-    return this.db.one<FanoutStatusRow>('SELECT * FROM post_fanouts WHERE post_id = $1', [postId]);
+    return this.db.one<FanoutStatusRow>(
+      `SELECT f.post_id, f.state, f.followers, f.chunks_total, f.chunks_done, f.started_at, f.finished_at, f.delay_ms,
+         CASE WHEN f.state = 'running'
+           THEN (SELECT coalesce(sum(delivered), 0)::int FROM fanout_chunks c WHERE c.post_id = f.post_id)
+           ELSE f.delivered END AS delivered
+       FROM post_fanouts f WHERE f.post_id = $1`,
+      [postId],
+    );
   }
 
   /** Records the plan of a fan-out once; a retried job finds the plan it made before. */
@@ -71,10 +79,11 @@ export class FanoutStatusRepository {
     );
   }
 
-  /** Saves a chunk's checkpoint: the last follower written and how many it has written so far. */
+  /** Saves a chunk's checkpoint: the last follower written and how many so far. It only moves forward. */
   async checkpoint(postId: string, chunkNo: number, cursorId: string, delivered: number): Promise<void> {
     await this.db.execute(
-      `UPDATE fanout_chunks SET cursor_id = $3, delivered = $4 WHERE post_id = $1 AND chunk_no = $2 AND NOT done`,
+      `UPDATE fanout_chunks SET cursor_id = $3, delivered = $4
+       WHERE post_id = $1 AND chunk_no = $2 AND NOT done AND cursor_id < $3`,
       [postId, chunkNo, cursorId, delivered],
     );
   }

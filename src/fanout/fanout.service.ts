@@ -46,12 +46,16 @@ export class FanoutService {
       await this.dispatcher.done(FanoutPost, job);
       return;
     }
-    if (current.state === 'pending') {
-      const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
-      await this.status.start(job.postId, followers, slices);
+    if (current.state === 'running') {
+      // A resumed fan-out (relay, retry): its chunks may be running on bulk workers right now,
+      // so they are only requeued (a no-op for a job still alive), never run a second time here.
+      const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
+      for (const chunk of open) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
+      return;
     }
-    const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
-    const [first, ...rest] = open;
+    const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
+    await this.status.start(job.postId, followers, slices);
+    const [first, ...rest] = (await this.status.chunks(job.postId)).filter((c) => !c.done);
     for (const chunk of rest) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
     if (first) await this.runChunk({ ...job, chunkNo: first.chunk_no });
   }

@@ -15,6 +15,7 @@ export abstract class FeedWorkerHost extends WorkerHost implements OnApplication
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.concurrency;
+    this.worker.on('error', (err) => this.logger.warn({ msg: 'worker error', queue: this.worker.name, error: err.message }));
     this.worker.on('failed', (job, err) => {
       this.metrics.failures.inc({ queue: this.worker.name });
       this.logger.warn({

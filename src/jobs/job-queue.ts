@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { JobSpec, QueueName } from './job-catalogue';
 
@@ -10,6 +10,8 @@ const ENQUEUE_TIMEOUT_MS = 2_000;
 @Injectable()
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
+  private readonly logger = new Logger('JobQueue');
+  private lastErrorLog = 0;
 
   constructor(
     @InjectQueue(QueueName.Fanout) fanout: Queue,
@@ -17,6 +19,14 @@ export class JobQueue {
     @InjectQueue(QueueName.Graph) graph: Queue,
   ) {
     this.queues = { [QueueName.Fanout]: fanout, [QueueName.FanoutBulk]: bulk, [QueueName.Graph]: graph };
+    for (const queue of Object.values(this.queues)) queue.on('error', (err) => this.logConnectionError(err));
+  }
+
+  /** While Redis is away every queue reports each reconnect attempt; one line every 5 s is enough. */
+  private logConnectionError(err: Error): void {
+    if (Date.now() - this.lastErrorLog < 5_000) return;
+    this.lastErrorLog = Date.now();
+    this.logger.warn({ msg: 'queue connection error; jobs wait in the outbox until Redis is back', error: err.message });
   }
 
   async add<T>(spec: JobSpec<T>, data: T): Promise<void> {

@@ -39,15 +39,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** One pass: re-enqueues what is stale; returns how many rows it re-enqueued. */
   async relayOnce(): Promise<number> {
-    const rows = await this.outbox.stale(this.config.outboxRelayAfterMs, RELAY_BATCH);
+    const rows = await this.outbox.stale(Object.keys(OUTBOX_JOBS), this.config.outboxRelayAfterMs, RELAY_BATCH);
     const relayed: string[] = [];
     for (const row of rows) {
-      const spec = OUTBOX_JOBS[row.kind];
-      if (!spec) {
-        this.logger.error({ msg: 'outbox row of unknown kind', id: row.id, kind: row.kind });
-        continue;
-      }
-      await this.queue.requeue(spec, row.payload as never);
+      await this.queue.requeue(OUTBOX_JOBS[row.kind], row.payload as never);
       relayed.push(row.job_id);
     }
     await this.outbox.markEnqueued(relayed);

@@ -33,13 +33,17 @@ export class OutboxRepository {
     );
   }
 
-  /** Rows still not done a while after they were written or last enqueued. */
-  stale(olderThanMs: number, limit: number): Promise<OutboxRow[]> {
+  /**
+   * Rows of these kinds still not done a while after they were written or last enqueued. Kinds
+   * this process does not know (written by a newer version) are left for a process that does.
+   */
+  stale(kinds: string[], olderThanMs: number, limit: number): Promise<OutboxRow[]> {
     return this.db.rows<OutboxRow>(
       `SELECT id, kind, job_id, payload FROM outbox
-       WHERE done_at IS NULL AND coalesce(enqueued_at, created_at) < clock_timestamp() - make_interval(secs => $1)
-       ORDER BY id LIMIT $2`,
-      [olderThanMs / 1000, limit],
+       WHERE done_at IS NULL AND kind = ANY($1)
+         AND coalesce(enqueued_at, created_at) < clock_timestamp() - make_interval(secs => $2)
+       ORDER BY id LIMIT $3`,
+      [kinds, olderThanMs / 1000, limit],
     );
   }
 

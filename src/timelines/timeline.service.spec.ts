@@ -20,7 +20,7 @@ function setup() {
     firstIn: jest.fn().mockResolvedValue(true),
     lock: jest.fn().mockResolvedValue(true),
     unlock: jest.fn().mockResolvedValue(undefined),
-    isComplete: jest.fn().mockResolvedValue(true),
+    isComplete: jest.fn().mockResolvedValue(false),
     delete: jest.fn().mockResolvedValue(undefined),
     toggleMember: jest.fn().mockResolvedValue(false),
   };
@@ -223,6 +223,19 @@ describe('TimelineService', () => {
       await expect(service.readHome('1', { limit: 20 })).rejects.toThrow(ServiceUnavailableException);
       expect(timelines.isComplete).toHaveBeenCalledTimes(1);
       expect(timelines.fill).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('populate after a failed rebuild', () => {
+    it('takes the lock over when the rebuilder gave up without filling', async () => {
+      const { service, timelines, source } = setup();
+      timelines.lock.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+      timelines.isComplete.mockResolvedValue(false);
+      timelines.ranges.mockResolvedValueOnce([null]).mockResolvedValueOnce([['30']]);
+      source.homePostIds.mockResolvedValue(['30']);
+      await expect(service.readHome('1', { limit: 20 })).resolves.toEqual({ ids: ['30'], hasMore: false });
+      expect(timelines.lock).toHaveBeenCalledTimes(2);
+      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30'], 800);
     });
   });
 

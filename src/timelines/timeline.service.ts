@@ -160,23 +160,23 @@ export class TimelineService {
   }
 
   private async populate(key: string, load: () => Promise<string[]>): Promise<void> {
-    if (await this.timelines.lock(key, REBUILD_LOCK_MS)) {
-      try {
-        const started = Date.now();
-        const ids = await load();
-        await this.timelines.fill(key, ids, this.max);
-        this.logger.log({ msg: 'rebuilt timeline', key, entries: ids.length, ms: Date.now() - started });
-      } finally {
-        await this.timelines.unlock(key);
-      }
-      return;
-    }
     const deadline = Date.now() + REBUILD_WAIT_MS;
-    while (Date.now() < deadline) {
+    // Whoever takes the lock rebuilds; the others wait for the marker, and take over if the
+    // rebuilder failed and let the lock go.
+    while (!(await this.timelines.lock(key, REBUILD_LOCK_MS))) {
+      if (Date.now() > deadline) throw new ServiceUnavailableException('timeline is being rebuilt; retry shortly');
       await sleep(REBUILD_POLL_MS);
       if (await this.timelines.isComplete(key)) return;
     }
-    throw new ServiceUnavailableException('timeline is being rebuilt; retry shortly');
+    try {
+      if (await this.timelines.isComplete(key)) return;
+      const started = Date.now();
+      const ids = await load();
+      await this.timelines.fill(key, ids, this.max);
+      this.logger.log({ msg: 'rebuilt timeline', key, entries: ids.length, ms: Date.now() - started });
+    } finally {
+      await this.timelines.unlock(key);
+    }
   }
 }
 
