@@ -119,7 +119,7 @@ describe('bad input', () => {
 
     it('refuses content types other than JSON with 415, even when the text is JSON', async () => {
       const valid = endpoint().valid as Record<string, string>;
-      expectError(await raw(JSON.stringify(valid), 'text/plain'), 415);
+      expectError(await raw(JSON.stringify(valid), 'text/plain'), 415, 'application/json');
       expectError(await raw(new URLSearchParams(valid).toString(), 'application/x-www-form-urlencoded'), 415);
       expectError(await raw('<text>x</text>', 'application/xml'), 415);
       expectError(await raw('--b\r\nContent-Disposition: form-data; name="text"\r\n\r\nx\r\n--b--', 'multipart/form-data; boundary=b'), 415);
@@ -356,6 +356,15 @@ describe('bad input', () => {
       expect([follow.status, follow.body]).toEqual([200, { following: true }]);
       const unfollow = await track(api.delete(`/users/${other.username}/follow`, user).set('Content-Type', 'application/json'));
       expect([unfollow.status, unfollow.body]).toEqual([200, { following: false }]);
+    });
+
+    it('answer normally when any content type comes with an empty body (curl -d "")', async () => {
+      const follow = await track(api.post(`/users/${other.username}/follow`, user).type('form').send(''));
+      expect([follow.status, follow.body]).toEqual([200, { following: true }]);
+      const unfollow = await track(api.delete(`/users/${other.username}/follow`, user).set('Content-Type', 'text/plain').send(''));
+      expect([unfollow.status, unfollow.body]).toEqual([200, { following: false }]);
+      // A body where none is expected is still refused by type.
+      expectError(await track(api.post(`/users/${other.username}/follow`, user).type('form').send('a=1')), 415);
     });
   });
 });

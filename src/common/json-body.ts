@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 
 /**
  * No request of the contract nests deeper than this. Validation transforms a body one call per
@@ -18,7 +18,7 @@ interface FastifyParsers<Req> {
 /**
  * JSON is the only body the API takes: any other content type is a 415. Bodies are parsed by
  * Fastify's own safe parser (a `__proto__` or `constructor` key is a 400); an empty body is no
- * body, so a bodyless POST or DELETE sent with a JSON content type still works.
+ * body whatever its content type, so a bodyless POST or DELETE still works.
  */
 export function acceptJsonBodiesOnly<Req>(fastify: FastifyParsers<Req>, bodyLimit: number): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
@@ -29,6 +29,11 @@ export function acceptJsonBodiesOnly<Req>(fastify: FastifyParsers<Req>, bodyLimi
       return done(new BadRequestException(`request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`));
     }
     parse(req, body, done);
+  });
+  // Any other type is refused, unless the body is empty (`curl -d ''` on a bodyless POST).
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    if (body.trim() === '') return done(null, undefined);
+    done(new UnsupportedMediaTypeException('unsupported content type: send application/json'));
   });
 }
 
