@@ -21,6 +21,8 @@ export abstract class AppConfig {
   readonly fanoutChunkSize: number;
   readonly fanoutConcurrency: number;
   readonly fanoutInactiveDays: number;
+  /** `inline` writes every follower inside POST /posts: a baseline for benchmarks, never for production. */
+  readonly fanoutMode: 'queue' | 'inline';
   /** Pending outbox rows older than this are re-enqueued by the relay. */
   readonly outboxRelayAfterMs: number;
   readonly outboxRelayIntervalMs: number;
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', fanoutBatchSize * 10, fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
+    fanoutMode: oneOf(env, 'FANOUT_MODE', 'queue', ['queue', 'inline'] as const),
     outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),
     outboxRelayIntervalMs: int(env, 'OUTBOX_RELAY_INTERVAL_MS', 5_000, 50, 3_600_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),

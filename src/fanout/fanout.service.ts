@@ -60,6 +60,16 @@ export class FanoutService {
     if (first) await this.runChunk({ ...job, chunkNo: first.chunk_no });
   }
 
+  /**
+   * FANOUT_MODE=inline, a baseline for the benchmarks only: the whole fan-out in one go, inside
+   * the request, the way a naive service would do it.
+   */
+  async fanoutInline(job: PostJobData): Promise<void> {
+    const followers = await this.followers.count(job.authorId);
+    await this.status.start(job.postId, followers, [{ afterId: '0', uptoId: null }]);
+    await this.runChunk({ ...job, chunkNo: 0 });
+  }
+
   /** Writes one chunk of followers, batch by batch, from its checkpoint. */
   async runChunk(job: ChunkJobData): Promise<void> {
     const chunk = await this.status.chunk(job.postId, job.chunkNo);

@@ -1,5 +1,7 @@
 import { BadRequestException, ConflictException, ForbiddenException, Logger, NotFoundException } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
+import { FanoutService } from '../fanout/fanout.service';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
 import { FanoutPost, RetractPost } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
@@ -26,7 +28,7 @@ const view = {
   author: { id: '7', username: 'alice', displayName: 'Alice' },
 };
 
-function setup() {
+function setup(fanoutMode: 'queue' | 'inline' = 'queue') {
   const events: string[] = [];
   const tx = { fake: 'tx' };
   const db = {
@@ -68,8 +70,10 @@ function setup() {
     forget: jest.fn().mockResolvedValue(undefined),
     hydrate: jest.fn().mockResolvedValue([]),
   };
-  const service = new PostsService(db as unknown as Database, posts as unknown as PostsRepository, users as unknown as UsersRepository, userLookup as unknown as UsersService, status as unknown as FanoutStatusRepository, dispatcher as unknown as JobDispatcher, timelines as unknown as TimelineService, hydrator as unknown as PostHydrator);
-  return { service, events, tx, db, posts, users, userLookup, status, dispatcher, timelines, hydrator };
+  const fanout = { fanoutInline: jest.fn().mockResolvedValue(undefined) };
+  const config = { fanoutMode } as AppConfig;
+  const service = new PostsService(db as unknown as Database, posts as unknown as PostsRepository, users as unknown as UsersRepository, userLookup as unknown as UsersService, status as unknown as FanoutStatusRepository, dispatcher as unknown as JobDispatcher, timelines as unknown as TimelineService, hydrator as unknown as PostHydrator, fanout as unknown as FanoutService, config);
+  return { service, events, tx, db, posts, users, userLookup, status, dispatcher, timelines, hydrator, fanout };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -164,6 +168,15 @@ describe('PostsService', () => {
       const key = '~'.repeat(255);
       await m.service.create('7', { text: 'hello' }, key);
       expect(m.posts.claim).toHaveBeenCalledWith(m.tx, '7', key);
+    });
+  });
+
+  describe('create with FANOUT_MODE=inline (benchmark baseline)', () => {
+    it('runs the whole fan-out inside the request instead of enqueueing it', async () => {
+      const m = setup('inline');
+      await m.service.create('7', { text: 'hello' });
+      expect(m.fanout.fanoutInline).toHaveBeenCalledWith({ postId: '500', authorId: '7' });
+      expect(m.dispatcher.send).not.toHaveBeenCalled();
     });
   });
 

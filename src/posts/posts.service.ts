@@ -3,7 +3,9 @@ import { decodeCursor } from '../common/cursor';
 import { Page, toPage } from '../common/page';
 import { staleAccountAs401 } from '../common/stale-account';
 import { PageQueryDto } from '../common/page-query.dto';
+import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
+import { FanoutService } from '../fanout/fanout.service';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
 import { FanoutPost, RetractPost } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
@@ -36,6 +38,8 @@ export class PostsService {
     private readonly dispatcher: JobDispatcher,
     private readonly timelines: TimelineService,
     private readonly hydrator: PostHydrator,
+    private readonly fanout: FanoutService,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -68,7 +72,11 @@ export class PostsService {
     const post = toPostView(outcome.row);
     await this.bestEffort('publish to author timeline', () => this.timelines.publish(authorId, post.id));
     await this.bestEffort('cache post', () => this.hydrator.remember(post));
-    await this.dispatcher.send(outcome.job);
+    if (this.config.fanoutMode === 'inline') {
+      await this.fanout.fanoutInline({ postId: post.id, authorId });
+    } else {
+      await this.dispatcher.send(outcome.job);
+    }
     return { post, replayed: false };
   }
 
