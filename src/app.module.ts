@@ -9,6 +9,8 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PostsModule } from './posts/posts.module';
+import { LiveFeedModule } from './realtime/live-feed.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
 import { TimelinesModule } from './timelines/timelines.module';
 import { UsersModule } from './users/users.module';
@@ -17,8 +19,8 @@ import { UsersModule } from './users/users.module';
 export class AppModule {
   /** The API serves HTTP and enqueues; the worker runs the processors; `all` does both. */
   static forRole(config: AppConfig): DynamicModule {
-    const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule];
-    const api = [AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, HealthModule];
+    const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule, LiveFeedModule];
+    const api = [AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, HealthModule, RealtimeModule];
     const worker = [FanoutWorkerModule];
     return {
       module: AppModule,

@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { ErrorReply, HttpExceptionFilter } from './common/http-exception.filter';
 import { acceptJsonBodiesOnly } from './common/json-body';
 import { HttpMetrics } from './metrics/http.metrics';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
 
@@ -38,6 +39,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     }),
   );
   app.useGlobalFilters(errors);
+  app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.get(HttpMetrics).install(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,

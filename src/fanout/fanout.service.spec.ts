@@ -7,6 +7,8 @@ import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { FeedSourceRepository } from '../timelines/feed-source.repository';
 import { TimelineService } from '../timelines/timeline.service';
 import { ChunkRow, FanoutState, FanoutStatusRow, FanoutStatusRepository } from './fanout-status.repository';
+import { PostHydrator } from '../post-store/post-hydrator.service';
+import { LiveFeedService } from '../realtime/live-feed.service';
 import { FanoutService } from './fanout.service';
 import { FollowersRepository } from './followers.repository';
 
@@ -60,19 +62,29 @@ function setup() {
   const source = { isFollowing: jest.fn() };
   const timelines = {
     publish: jest.fn().mockResolvedValue(undefined),
-    noteAccountSize: jest.fn().mockResolvedValue(undefined),
+    noteAccountSize: jest.fn().mockResolvedValue(false),
     isBigAccount: jest.fn((n: number) => n > THRESHOLD),
     push: jest.fn().mockResolvedValue(0),
     unpush: jest.fn().mockResolvedValue(undefined),
     retract: jest.fn().mockResolvedValue(undefined),
     merge: jest.fn().mockResolvedValue(undefined),
-    unmerge: jest.fn().mockResolvedValue(undefined),
+    unmerge: jest.fn().mockResolvedValue([]),
+  };
+  const post = { id: '500', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '7', username: 'a', displayName: 'a' } };
+  const hydrator = { hydrate: jest.fn().mockResolvedValue([post]) };
+  const live = {
+    deliver: jest.fn().mockResolvedValue([]),
+    toBigAccountFollowers: jest.fn(),
+    retract: jest.fn().mockResolvedValue(undefined),
+    retractFromBigAccountFollowers: jest.fn(),
+    onlineUsers: jest.fn().mockResolvedValue([]),
+    followBigAccount: jest.fn(),
   };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, delay: { observe: jest.fn() } };
-  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, config);
-  return { service, status, followers, source, timelines, queue, dispatcher, metrics };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
+  return { service, status, followers, source, timelines, queue, dispatcher, metrics, hydrator, live, post };
 }
 
 beforeAll(() => Logger.overrideLogger(false));

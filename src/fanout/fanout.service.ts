@@ -4,6 +4,9 @@ import { ChunkJobData, FanoutChunk, FanoutPost, FollowJobData, MergeFollowee, Po
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
+import { PostView } from '../post-store/post.presenter';
+import { PostHydrator } from '../post-store/post-hydrator.service';
+import { LiveFeedService } from '../realtime/live-feed.service';
 import { FeedSourceRepository } from '../timelines/feed-source.repository';
 import { TimelineService } from '../timelines/timeline.service';
 import { FanoutStatusRepository } from './fanout-status.repository';
@@ -26,6 +29,8 @@ export class FanoutService {
     private readonly queue: JobQueue,
     private readonly dispatcher: JobDispatcher,
     private readonly metrics: FanoutMetrics,
+    private readonly hydrator: PostHydrator,
+    private readonly live: LiveFeedService,
     private readonly config: AppConfig,
   ) {}
 
@@ -40,9 +45,14 @@ export class FanoutService {
     await this.timelines.publish(job.authorId, job.postId);
 
     const followers = await this.followers.count(job.authorId);
-    await this.timelines.noteAccountSize(job.authorId, followers);
+    const changedSides = await this.timelines.noteAccountSize(job.authorId, followers);
     if (current.state === 'pending' && this.timelines.isBigAccount(followers)) {
-      if (await this.status.skip(job.postId, followers)) this.metrics.skipped.inc();
+      if (changedSides) await this.moveOnlineFollowersToRoom(job.authorId);
+      if (await this.status.skip(job.postId, followers)) {
+        this.metrics.skipped.inc();
+        const post = await this.postView(job.postId);
+        if (post) this.live.toBigAccountFollowers(post);
+      }
       await this.dispatcher.done(FanoutPost, job);
       return;
     }
@@ -53,6 +63,7 @@ export class FanoutService {
       for (const chunk of open) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
       return;
     }
+    if (followers > this.config.fanoutBatchSize) await this.serveOnlineFirst(job);
     const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
     await this.status.start(job.postId, followers, slices);
     const [first, ...rest] = (await this.status.chunks(job.postId)).filter((c) => !c.done);
@@ -75,6 +86,7 @@ export class FanoutService {
     const chunk = await this.status.chunk(job.postId, job.chunkNo);
     if (!chunk) return;
     if (!chunk.done) {
+      const post = await this.postView(job.postId);
       const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
       let cursor = chunk.cursor_id;
       let delivered = chunk.delivered;
@@ -82,6 +94,7 @@ export class FanoutService {
         const page = await this.followers.page(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
         if (page.lastId === null) break;
         await this.timelines.push(page.ids, job.postId);
+        if (post) await this.live.deliver(page.ids, post);
         cursor = page.lastId;
         delivered += page.scanned;
         await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
@@ -96,14 +109,17 @@ export class FanoutService {
     }
   }
 
-  /** A deleted post leaves every timeline it may have reached. */
+  /** A deleted post leaves every timeline it may have reached, and every screen showing it. */
   async retractPost(job: PostJobData): Promise<void> {
     await this.timelines.retract(job.authorId, job.postId);
+    this.live.retractFromBigAccountFollowers(job.authorId, job.postId);
+    await this.live.retract([job.authorId], job.postId);
     let cursor = '0';
     for (;;) {
       const page = await this.followers.page(job.authorId, cursor, null, this.config.fanoutBatchSize, new Date(0));
       if (page.lastId === null) break;
       await this.timelines.unpush(page.ids, job.postId);
+      await this.live.retract(page.ids, job.postId);
       cursor = page.lastId;
     }
     await this.dispatcher.done(RetractPost, job);
@@ -119,8 +135,37 @@ export class FanoutService {
 
   async unmergeFollowee(job: FollowJobData): Promise<void> {
     if (!(await this.source.isFollowing(job.followerId, job.followeeId))) {
-      await this.timelines.unmerge(job.followerId, job.followeeId);
+      const removed = await this.timelines.unmerge(job.followerId, job.followeeId);
+      for (const postId of removed) await this.live.retract([job.followerId], postId);
     }
     await this.dispatcher.done(UnmergeFollowee, job);
+  }
+
+  /**
+   * Before the long walk through every follower: the followers online right now get the post
+   * (timeline and push) first, so a live reader of a huge account never waits behind the
+   * timelines of offline users. The walk then skips pushing to them again.
+   */
+  private async serveOnlineFirst(job: PostJobData): Promise<void> {
+    const post = await this.postView(job.postId);
+    const online = post ? await this.live.onlineUsers() : [];
+    for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
+      const followers = await this.followers.among(job.authorId, online.slice(i, i + this.config.fanoutBatchSize));
+      await this.timelines.push(followers, job.postId);
+      await this.live.deliver(followers, post!);
+    }
+  }
+
+  private async postView(postId: string): Promise<PostView | undefined> {
+    return (await this.hydrator.hydrate([postId]))[0];
+  }
+
+  /** An author who just became big: followers already connected join the author's room now. */
+  private async moveOnlineFollowersToRoom(authorId: string): Promise<void> {
+    const online = await this.live.onlineUsers();
+    for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
+      const followers = await this.followers.among(authorId, online.slice(i, i + this.config.fanoutBatchSize));
+      for (const id of followers) this.live.followBigAccount(id, authorId, true);
+    }
   }
 }

@@ -66,4 +66,14 @@ export class FollowersRepository {
       scanned: rows.length,
     };
   }
+
+  /** Which of these users follow the author. */
+  async among(authorId: string, userIds: string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.rows<{ follower_id: string }>(
+      'SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id = ANY($2::bigint[]) ORDER BY follower_id',
+      [authorId, userIds],
+    );
+    return rows.map((r) => r.follower_id);
+  }
 }

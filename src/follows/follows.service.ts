@@ -3,6 +3,7 @@ import { staleAccountAs401 } from '../common/stale-account';
 import { Database } from '../database/database';
 import { MergeFollowee, UnmergeFollowee } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
+import { LiveFeedService } from '../realtime/live-feed.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { UsersService } from '../users/users.service';
 import { FollowsRepository } from './follows.repository';
@@ -15,6 +16,7 @@ export class FollowsService {
     private readonly users: UsersService,
     private readonly dispatcher: JobDispatcher,
     private readonly timelines: TimelineService,
+    private readonly live: LiveFeedService,
   ) {}
 
   /** Follows a user (a repeat changes nothing); their recent posts join the timeline in the background. */
@@ -28,8 +30,10 @@ export class FollowsService {
       throw staleAccountAs401(err);
     });
     if (job) {
-      // A big followee's posts are merged at read time: forget the cached list so it shows at once.
+      // A big followee's posts are merged at read time and pushed to a room: forget the cached
+      // list so they show at once, and move the follower's open sockets into the room.
       await this.timelines.forgetBigFollowees(followerId).catch(() => undefined);
+      if (this.timelines.isBigAccount(followee.followers_count + 1)) this.live.followBigAccount(followerId, followee.id, true);
       await this.dispatcher.send(job);
     }
     return { following: true };
@@ -43,6 +47,7 @@ export class FollowsService {
     });
     if (job) {
       await this.timelines.forgetBigFollowees(followerId).catch(() => undefined);
+      this.live.followBigAccount(followerId, followee.id, false);
       await this.dispatcher.send(job);
     }
     return { following: false };

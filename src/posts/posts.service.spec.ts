@@ -8,6 +8,7 @@ import { JobDispatcher } from '../jobs/job-dispatcher';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { PostRow } from '../post-store/post.presenter';
 import { PostsRepository } from '../post-store/posts.repository';
+import { LiveFeedService } from '../realtime/live-feed.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
@@ -71,8 +72,9 @@ function setup(fanoutMode: 'queue' | 'inline' = 'queue') {
     hydrate: jest.fn().mockResolvedValue([]),
   };
   const fanout = { fanoutInline: jest.fn().mockResolvedValue(undefined) };
+  const live = { toAuthor: jest.fn() };
   const config = { fanoutMode } as AppConfig;
-  const service = new PostsService(db as unknown as Database, posts as unknown as PostsRepository, users as unknown as UsersRepository, userLookup as unknown as UsersService, status as unknown as FanoutStatusRepository, dispatcher as unknown as JobDispatcher, timelines as unknown as TimelineService, hydrator as unknown as PostHydrator, fanout as unknown as FanoutService, config);
+  const service = new PostsService(db as unknown as Database, posts as unknown as PostsRepository, users as unknown as UsersRepository, userLookup as unknown as UsersService, status as unknown as FanoutStatusRepository, dispatcher as unknown as JobDispatcher, timelines as unknown as TimelineService, hydrator as unknown as PostHydrator, fanout as unknown as FanoutService, live as unknown as LiveFeedService, config);
   return { service, events, tx, db, posts, users, userLookup, status, dispatcher, timelines, hydrator, fanout };
 }
 

@@ -12,6 +12,7 @@ import { JobDispatcher } from '../jobs/job-dispatcher';
 import { PostView, toPostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { PostsRepository } from '../post-store/posts.repository';
+import { LiveFeedService } from '../realtime/live-feed.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
@@ -39,6 +40,7 @@ export class PostsService {
     private readonly timelines: TimelineService,
     private readonly hydrator: PostHydrator,
     private readonly fanout: FanoutService,
+    private readonly live: LiveFeedService,
     private readonly config: AppConfig,
   ) {}
 
@@ -72,6 +74,7 @@ export class PostsService {
     const post = toPostView(outcome.row);
     await this.bestEffort('publish to author timeline', () => this.timelines.publish(authorId, post.id));
     await this.bestEffort('cache post', () => this.hydrator.remember(post));
+    this.live.toAuthor(post);
     if (this.config.fanoutMode === 'inline') {
       await this.fanout.fanoutInline({ postId: post.id, authorId });
     } else {

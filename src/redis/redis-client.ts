@@ -26,3 +26,9 @@ export async function quitQuietly(client: Redis): Promise<void> {
     client.disconnect();
   }
 }
+
+/** The database number of a redis:// URL (`/N`), 0 when absent. */
+export function redisDb(redisUrl: string): number {
+  const db = new URL(redisUrl).pathname.replace(/^\//, '');
+  return db ? Number(db) : 0;
+}

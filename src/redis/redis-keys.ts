@@ -3,7 +3,10 @@
  * multi-key command on them lands in one Redis Cluster slot; a post's cache entry is tagged by post.
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    private readonly db = 0,
+  ) {}
 
   home(userId: string): string {
     return `${this.prefix}{u:${userId}}:home`;
@@ -36,8 +39,14 @@ export class RedisKeys {
     return `${this.prefix}{u:${userId}}:seen`;
   }
 
-  online(userId: string): string {
-    return `${this.prefix}{u:${userId}}:online`;
+  /** Who is connected to the live feed: one sorted set for all users. */
+  online(): string {
+    return `${this.prefix}{presence}:online`;
+  }
+
+  /** The users a post was already pushed to live, so retries and passes never push it twice. */
+  livePushes(postId: string): string {
+    return `${this.prefix}{p:${postId}}:live`;
   }
 
   post(postId: string): string {
@@ -49,7 +58,11 @@ export class RedisKeys {
     return `{${this.prefix}q}`;
   }
 
+  /**
+   * The Socket.IO adapter's channel prefix. Pub/sub ignores the database number, so the number
+   * is part of the channel: two deployments on two databases of one Redis never hear each other.
+   */
   socketChannel(): string {
-    return `${this.prefix}socket.io`;
+    return `${this.prefix}socket.io:db${this.db}`;
   }
 }

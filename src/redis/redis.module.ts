@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { RedisClient, quitQuietly, redisOptions } from './redis-client';
+import { RedisClient, quitQuietly, redisDb, redisOptions } from './redis-client';
 import { RedisKeys } from './redis-keys';
 import { RedisTuning } from './redis-tuning';
 
@@ -13,7 +13,7 @@ import { RedisTuning } from './redis-tuning';
       useFactory: (config: AppConfig) =>
         new RedisClient(config.redisUrl, redisOptions({ lazyConnect: true, connectionName: 'feed' })),
     },
-    { provide: RedisKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new RedisKeys(config.redisKeyPrefix) },
+    { provide: RedisKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new RedisKeys(config.redisKeyPrefix, redisDb(config.redisUrl)) },
     RedisTuning,
   ],
   exports: [RedisClient, RedisKeys],

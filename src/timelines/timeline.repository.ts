@@ -65,6 +65,13 @@ export class TimelineRepository {
     await this.execOrThrow(pipeline);
   }
 
+  /** Removes the ids from one timeline; returns those it held. */
+  async removeFrom(key: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const [scores] = await this.execOrThrow(this.redis.multi().zmscore(key, ...ids).zrem(key, ...ids));
+    return ids.filter((_, i) => (scores as (string | null)[])[i] !== null);
+  }
+
   /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile. */
   async fill(key: string, ids: string[], max: number): Promise<void> {
     const members: (string | number)[] = [0, COMPLETE_MARKER];

@@ -13,6 +13,7 @@ function setup() {
   const timelines = {
     addToMany: jest.fn().mockResolvedValue(1),
     removeFromMany: jest.fn().mockResolvedValue(undefined),
+    removeFrom: jest.fn().mockResolvedValue([]),
     fill: jest.fn().mockResolvedValue(undefined),
     ranges: jest.fn(),
     cachedList: jest.fn().mockResolvedValue({ ids: [], current: '0' }),
@@ -105,13 +106,14 @@ describe('TimelineService', () => {
       expect(MERGE_ON_FOLLOW).toBe(200);
     });
 
-    it('unmerge removes the followee post ids from the follower home', async () => {
+    it('unmerge removes the followee post ids from the follower home and returns those it held', async () => {
       const { service, timelines, source } = setup();
       source.authorPostIds.mockResolvedValue(['30', '20']);
-      await service.unmerge('1', '2');
+      timelines.removeFrom.mockResolvedValue(['30']);
+      await expect(service.unmerge('1', '2')).resolves.toEqual(['30']);
       expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:big');
       expect(source.authorPostIds).toHaveBeenCalledWith('2', 800);
-      expect(timelines.removeFromMany).toHaveBeenCalledWith(['t:{u:1}:home'], ['30', '20']);
+      expect(timelines.removeFrom).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20']);
     });
   });
 

@@ -52,9 +52,10 @@ export class TimelineService {
   /**
    * Records whether an author is big, as their fan-out finds them. A change invalidates every
    * user's cached list of big followees, so the author's skipped posts are merged at once.
+   * Returns true when the author changed sides.
    */
-  async noteAccountSize(authorId: string, followersCount: number): Promise<void> {
-    await this.timelines.toggleMember(
+  async noteAccountSize(authorId: string, followersCount: number): Promise<boolean> {
+    return this.timelines.toggleMember(
       this.keys.bigAccounts(),
       this.keys.bigAccountsVersion(),
       authorId,
@@ -95,11 +96,11 @@ export class TimelineService {
     await this.timelines.addToMany([this.keys.home(followerId)], ids, this.max);
   }
 
-  /** After an unfollow: the followee's posts leave the follower's timeline. */
-  async unmerge(followerId: string, followeeId: string): Promise<void> {
+  /** After an unfollow: the followee's posts leave the follower's timeline; returns the ids removed. */
+  async unmerge(followerId: string, followeeId: string): Promise<string[]> {
     await this.forgetBigFollowees(followerId);
     const ids = await this.source.authorPostIds(followeeId, this.max);
-    await this.timelines.removeFromMany([this.keys.home(followerId)], ids);
+    return this.timelines.removeFrom(this.keys.home(followerId), ids);
   }
 
   /**
@@ -107,7 +108,7 @@ export class TimelineService {
    * big accounts the user follows. A timeline that is missing is rebuilt first.
    */
   async readHome(userId: string, query: RangeQuery): Promise<TimelinePage> {
-    const big = await this.bigFollowees(userId);
+    const big = await this.bigFolloweesOf(userId);
     const sources = [this.keys.home(userId), ...big.map((id) => this.keys.authorPosts(id))];
     const wanted = { ...query, limit: query.limit + 1 };
     let ranges = await this.timelines.ranges(sources, wanted);
@@ -150,7 +151,8 @@ export class TimelineService {
     await this.timelines.delete(this.keys.bigFollowees(userId));
   }
 
-  private async bigFollowees(userId: string): Promise<string[]> {
+  /** The big accounts this user follows, whose posts are merged at read and pushed to a shared room. */
+  async bigFolloweesOf(userId: string): Promise<string[]> {
     const key = this.keys.bigFollowees(userId);
     const cached = await this.timelines.cachedList(key, this.keys.bigAccountsVersion());
     if (cached.ids) return cached.ids;

@@ -1,0 +1,53 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import { AppConfig } from '../config/app-config';
+import { quitQuietly, RedisClient, redisOptions } from '../redis/redis-client';
+import { RedisKeys } from '../redis/redis-keys';
+import { PostView } from '../post-store/post.presenter';
+import { bigAccountRoom, FEED_NAMESPACE, LiveEvent, LiveEvents, userRoom } from './live-feed.events';
+
+/**
+ * Sends live-feed events through Redis to whichever API node holds the sockets. Workers have no
+ * sockets of their own; API nodes use the same path, so an event reaches every node alike.
+ */
+@Injectable()
+export class LiveFeedEmitter implements OnApplicationShutdown {
+  private readonly redis: RedisClient;
+  private readonly emitter: Emitter<LiveEvents>;
+
+  constructor(config: AppConfig, keys: RedisKeys) {
+    this.redis = new RedisClient(config.redisUrl, redisOptions({ connectionName: 'feed-emitter' }));
+    this.redis.on('error', () => undefined);
+    this.emitter = new Emitter<LiveEvents>(this.redis, { key: keys.socketChannel() }).of(FEED_NAMESPACE);
+  }
+
+  /** One publish for all these users' rooms. */
+  postToUsers(userIds: string[], post: PostView): void {
+    if (userIds.length === 0) return;
+    this.emitter.to(userIds.map(userRoom)).emit(LiveEvent.Post, post);
+  }
+
+  postToBigAccountRoom(authorId: string, post: PostView): void {
+    this.emitter.to(bigAccountRoom(authorId)).emit(LiveEvent.Post, post);
+  }
+
+  deleteForUsers(userIds: string[], postId: string): void {
+    if (userIds.length === 0) return;
+    this.emitter.to(userIds.map(userRoom)).emit(LiveEvent.Delete, { id: postId });
+  }
+
+  deleteForBigAccountRoom(authorId: string, postId: string): void {
+    this.emitter.to(bigAccountRoom(authorId)).emit(LiveEvent.Delete, { id: postId });
+  }
+
+  /** Moves a user's sockets, on every node, into or out of a big account's room. */
+  setBigAccountRoom(userId: string, authorId: string, member: boolean): void {
+    const sockets = this.emitter.in(userRoom(userId));
+    if (member) sockets.socketsJoin(bigAccountRoom(authorId));
+    else sockets.socketsLeave(bigAccountRoom(authorId));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await quitQuietly(this.redis);
+  }
+}
