@@ -156,7 +156,7 @@ describe('fan-out recovery: nothing is lost', () => {
     const db = new URL(env.redisUrl).pathname;
     const proxy = new TcpProxy(port);
     await proxy.start();
-    const { url } = await env.startApp({ ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${proxy.port}${db}` });
+    const { app, url } = await env.startApp({ ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${proxy.port}${db}` });
     const cut = new ApiClient(url);
     const author = await cut.register();
     const reader = await cut.register();
@@ -184,6 +184,7 @@ describe('fan-out recovery: nothing is lost', () => {
     expect(await cut.homeIds(author)).toEqual([postId]);
     worker.kill('SIGTERM');
     expect(await exited(worker)).toBe(0);
+    await app.close(); // while its Redis is reachable, so its queues close at once
     await proxy.stop();
   });
 });

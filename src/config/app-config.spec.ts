@@ -86,6 +86,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://root@127.0.0.1/feed'],
     ['REDIS_URL', '127.0.0.1:6379'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/one'],
+    ['FANOUT_MODE', 'sometimes'],
     ['ROLE', 'both'],
     ['ROLE', 'API'],
     ['LOG_LEVEL', 'verbose'],

@@ -64,6 +64,14 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return raw;
 }
 
+function redisUrl(env: Env): string {
+  const value = url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  if (!/^\/?(\d{1,5})?$/.test(new URL(value).pathname)) {
+    throw new ConfigError(`REDIS_URL may end only in a database number (/N), got "${value}"`);
+  }
+  return value;
+}
+
 function oneOf<T extends string>(env: Env, name: string, fallback: T, values: readonly T[]): T {
   const raw = (env[name] || fallback) as T;
   if (!values.includes(raw)) {
@@ -93,7 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST || '0.0.0.0',
     role: oneOf(env, 'ROLE', 'all', ['all', 'api', 'worker'] as const),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/feed', ['postgres:', 'postgresql:']),
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: redisUrl(env),
     redisKeyPrefix,
     jwtSecret,
     jwtExpiresIn: env.JWT_EXPIRES_IN || '7d',

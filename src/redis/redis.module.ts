@@ -25,7 +25,13 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(RedisClient) private readonly redis: RedisClient,
     private readonly tuning: RedisTuning,
   ) {
-    redis.on('error', (err) => this.logger.warn({ msg: 'redis connection error', error: err.message }));
+    let lastLogged = 0;
+    redis.on('error', (err) => {
+      // A Redis outage reports every reconnect attempt; one line every 10 s tells the story.
+      if (Date.now() - lastLogged < 10_000) return;
+      lastLogged = Date.now();
+      this.logger.warn({ msg: 'redis connection error', error: err.message });
+    });
   }
 
   async onModuleInit(): Promise<void> {
