@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { AppConfig } from '../config/app-config';
 import { quitQuietly, RedisClient, redisOptions } from '../redis/redis-client';
@@ -12,13 +12,27 @@ import { bigAccountRoom, FEED_NAMESPACE, LiveEvent, LiveEvents, userRoom } from 
  */
 @Injectable()
 export class LiveFeedEmitter implements OnApplicationShutdown {
+  private readonly logger = new Logger('LiveFeedEmitter');
   private readonly redis: RedisClient;
   private readonly emitter: Emitter<LiveEvents>;
+  private lastFailureLog = 0;
 
   constructor(config: AppConfig, keys: RedisKeys) {
     this.redis = new RedisClient(config.redisUrl, redisOptions({ connectionName: 'feed-emitter' }));
     this.redis.on('error', () => undefined);
-    this.emitter = new Emitter<LiveEvents>(this.redis, { key: keys.socketChannel() }).of(FEED_NAMESPACE);
+    // The emitter fires and forgets its publishes; a failed one (Redis away) must not become an
+    // unhandled rejection, so it goes through a publisher that catches and logs.
+    const publisher = {
+      publish: (channel: string, message: string | Buffer) =>
+        this.redis.publish(channel, message).catch((err: Error) => this.noteFailure(err)),
+    };
+    this.emitter = new Emitter<LiveEvents>(publisher, { key: keys.socketChannel() }).of(FEED_NAMESPACE);
+  }
+
+  private noteFailure(err: Error): void {
+    if (Date.now() - this.lastFailureLog < 10_000) return;
+    this.lastFailureLog = Date.now();
+    this.logger.warn({ msg: 'live push failed; clients catch up with timeline:sync', error: err.message });
   }
 
   /** One publish for all these users' rooms. */
