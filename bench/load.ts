@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { RedisKeys } from '../src/redis/redis-keys';
+import { ClientFleet } from './clients/client-fleet';
+import { Cleanup } from './cleanup';
+import { Http } from './http';
+import { HELP, LoadOptions, OptionsError, parseOptions } from './options';
+import { Progress } from './progress';
+import { renderHtml } from './report/html';
+import { renderTables } from './report/table';
+import { LoadResults } from './results';
+import { Sandbox } from './sandbox';
+import { RunContext } from './scenarios/context';
+import { runBigAccount, runFanoutClasses } from './scenarios/fanout';
+import { runFairness } from './scenarios/fairness';
+import { runInline } from './scenarios/inline';
+import { measureMemory } from './scenarios/memory';
+import { runRawWrite } from './scenarios/raw-write';
+import { runReads } from './scenarios/reads';
+import { seedGraph } from './seed';
+import { ServiceProcess } from './service';
+import { judgeTargets } from './targets';
+import { prefillTimelines } from './timelines';
+import { signToken } from './tokens';
+
+const KEY_PREFIX = 'feed:';
+
+/**
+ * `npm run load`: seeds a world of its own, starts the service, measures, reports, and removes
+ * everything it created, on success, on failure and on Ctrl-C alike.
+ */
+async function main(): Promise<number> {
+  let options: LoadOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof OptionsError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const cleanup = new Cleanup();
+  cleanup.onSignals();
+  try {
+    return await run(options, cleanup);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
+  const startedAt = new Date();
+  const progress = new Progress();
+  const runId = `load-${startedAt.toISOString().replace(/[:.]/g, '-').slice(0, 19)}`;
+  const logsDir = join(options.resultsDir, `${runId}-logs`);
+  mkdirSync(logsDir, { recursive: true });
+
+  progress.start('database and Redis');
+  const sandbox = await Sandbox.create(options.databaseServer, options.redisServer, options.redisDb);
+  cleanup.add('remove the database and Redis data', async () => {
+    if (options.keep) process.stderr.write(`kept: database ${sandbox.databaseName}, Redis db ${sandbox.redisDb} (claimed for an hour)\n`);
+    else await sandbox.close();
+  });
+  const sql = await sandbox.sql();
+  cleanup.add('close PostgreSQL', () => sql.end());
+  const redis = sandbox.redis();
+  cleanup.add('close Redis', async () => redis.disconnect());
+  const keys = new RedisKeys(KEY_PREFIX, sandbox.redisDb);
+  progress.finish(`database ${sandbox.databaseName}, Redis db ${sandbox.redisDb}`);
+
+  progress.start('seeding the graph');
+  const graph = await seedGraph(sql, options);
+  progress.finish(`${graph.users.toLocaleString('en-US')} users, ${graph.follows.toLocaleString('en-US')} follows, ${graph.seedPosts.toLocaleString('en-US')} posts in ${(graph.ms / 1000).toFixed(1)} s`);
+
+  const maxTimeline = Number(options.serviceEnv.TIMELINE_MAX_LENGTH ?? 800);
+  progress.start('timelines at steady state');
+  const prefill = await prefillTimelines(redis, sql, keys, graph.timelineOwners, maxTimeline);
+  progress.finish(`${prefill.timelines.toLocaleString('en-US')} timelines × ${prefill.entriesPerTimeline} entries in ${(prefill.ms / 1000).toFixed(1)} s`);
+
+  progress.start('starting the service');
+  const secret = randomBytes(32).toString('hex');
+  // Every class is fanned out on write; only the big account, followed by everyone, is above it.
+  const threshold = Number(options.serviceEnv.FANOUT_CELEBRITY_THRESHOLD ?? options.followers[options.followers.length - 1]);
+  const env = {
+    DATABASE_URL: sandbox.databaseUrl,
+    REDIS_URL: sandbox.redisUrl,
+    REDIS_KEY_PREFIX: KEY_PREFIX,
+    JWT_SECRET: secret,
+    FANOUT_CELEBRITY_THRESHOLD: String(threshold),
+    ...options.serviceEnv,
+  };
+  const start = async (name: string, role: 'api' | 'worker', extra: Record<string, string> = {}) => {
+    const service = await ServiceProcess.start({ name, role, env: { ...env, ...extra }, logFile: join(logsDir, `${name}.log`) });
+    cleanup.add(`stop ${name}`, () => service.stop());
+    return service;
+  };
+  const wantInline = !options.skip.has('inline') && options.inlinePosts.some((n) => n > 0);
+  const [apiProcess, , inlineProcess] = await Promise.all([
+    start('api', 'api'),
+    start('worker', 'worker'),
+    wantInline ? start('inline', 'api', { FANOUT_MODE: 'inline' }) : Promise.resolve(null),
+  ]);
+  const api = new Http(apiProcess.url!);
+  const inline = inlineProcess ? new Http(inlineProcess.url!) : null;
+  cleanup.add('close HTTP clients', async () => {
+    api.close();
+    inline?.close();
+  });
+  progress.finish(`api ${apiProcess.url}, worker${inlineProcess ? `, inline ${inlineProcess.url}` : ''}; logs in ${logsDir}`);
+
+  const token = (user: { id: string; username: string }) => signToken(secret, user);
+  progress.start('connecting live clients');
+  const fleet = await ClientFleet.connect(apiProcess.url!, graph.clients.map((c) => ({ id: c.id, token: token(c) })), options.clientProcesses);
+  cleanup.add('disconnect clients', () => fleet.close());
+  progress.finish(`${graph.clients.length} clients over ${options.clientProcesses} processes`);
+
+  const ctx: RunContext = {
+    options,
+    graph,
+    keys,
+    redis,
+    redisDb: sandbox.redisDb,
+    sql,
+    databaseUrl: sandbox.databaseUrl,
+    api,
+    apiUrl: apiProcess.url!,
+    inline,
+    fleet,
+    progress,
+    token,
+    tag: runId,
+    maxTimeline,
+    authors: graph.authors.map((a) => ({ ...a, token: token(a) })),
+    big: { ...graph.big, token: token(graph.big) },
+  };
+  const results: LoadResults = {
+    meta: {
+      startedAt: startedAt.toISOString(),
+      finishedAt: '',
+      seconds: 0,
+      machine: await machine(ctx),
+      options: { ...options, skip: [...options.skip], resultsDir: undefined },
+      service: { threshold, env: options.serviceEnv },
+    },
+    graph: {
+      users: graph.users,
+      follows: graph.follows,
+      seedPosts: graph.seedPosts,
+      following: graph.following,
+      followersOfPool: graph.followersOfPool,
+      authors: [...graph.authors.map((a) => ({ label: `fan-out ${a.followers}`, id: a.id, followers: a.followers })), { label: 'big', id: graph.big.id, followers: graph.big.followers }],
+      clients: graph.clients.length,
+      timelines: prefill.timelines,
+      entriesPerTimeline: prefill.entriesPerTimeline,
+      seedMs: graph.ms,
+      prefillMs: prefill.ms,
+    },
+    classes: [],
+    big: null,
+    inline: [],
+    rawWrite: null,
+    fairness: null,
+    reads: null,
+    memory: null,
+    targets: [],
+  };
+
+  const wants = (scenario: Parameters<typeof options.skip.has>[0]) => !options.skip.has(scenario);
+  if (wants('raw')) results.rawWrite = await runRawWrite(ctx);
+  if (wants('fanout')) results.classes = await runFanoutClasses(ctx);
+  if (wants('big') && options.bigPosts > 0) results.big = await runBigAccount(ctx);
+  if (wants('fairness') && options.fairnessPosts > 0 && ctx.authors.length >= 2) {
+    results.fairness = await runFairness(ctx, results.classes[results.classes.length - 1]?.summary.fanoutMs.p50 ?? null);
+  }
+  if (inlineProcess) {
+    results.inline = await runInline(ctx);
+    // The inline instance's pool and subscriptions are not part of what the reads measure.
+    await inlineProcess.stop();
+    ctx.inline = null;
+  }
+  if (wants('reads')) results.reads = await runReads(ctx);
+  if (wants('memory')) results.memory = await measureMemory(ctx, prefill.bytesPerEntry);
+
+  const finishedAt = new Date();
+  results.meta.finishedAt = finishedAt.toISOString();
+  results.meta.seconds = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000);
+  results.targets = judgeTargets(results);
+
+  const jsonPath = join(options.resultsDir, `${runId}.json`);
+  const htmlPath = join(options.resultsDir, `${runId}.html`);
+  writeFileSync(jsonPath, JSON.stringify(results, null, 1));
+  writeFileSync(htmlPath, renderHtml(results));
+  process.stdout.write(`\n${renderTables(results)}\n\nResults: ${jsonPath}\nReport:  ${htmlPath}\nService logs: ${logsDir}\n`);
+  return 0;
+}
+
+async function machine(ctx: RunContext): Promise<LoadResults['meta']['machine']> {
+  const info = await ctx.redis.info('server');
+  const pg = await ctx.sql.query<{ server_version: string }>('SHOW server_version');
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    postgres: pg.rows[0].server_version.split(' ')[0],
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`\nload run failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,100 @@
+import { ClassResult, LoadResults } from '../results';
+import { Summary } from '../stats';
+
+/** The plain-text tables printed at the end of a run (and copied into the HTML report). */
+export function renderTables(r: LoadResults): string {
+  const out: string[] = [];
+  const online = r.graph.clients;
+  out.push(
+    `Fan-out on write: FANOUT_CELEBRITY_THRESHOLD=${r.meta.service.threshold.toLocaleString('en-US')}, ${online.toLocaleString('en-US')} live clients, ` +
+      `timelines at ${r.graph.entriesPerTimeline} entries. Times in ms: p50 / p95 / p99 / max.`,
+  );
+  const rows: string[][] = [['class', 'mode', 'posts', 'rate/s', 'POST /posts', 'post → last timeline', 'post → push', 'pushes']];
+  for (const c of [...r.classes, ...(r.big ? [r.big] : []), ...r.inline]) rows.push(classRow(c));
+  out.push(grid(rows));
+
+  if (r.fairness) {
+    const f = r.fairness;
+    out.push('');
+    out.push(
+      `Fairness: ${f.idle.followers}-follower posts idle, then while ${f.background.posts} posts of ${f.background.followers.toLocaleString('en-US')} followers fan out ` +
+        `(${f.loaded.posts.length} of ${f.idle.posts.length} posts overlapped).`,
+    );
+    out.push(grid([['', 'posts', 'post → last timeline'], ...[f.idle, f.loaded].map((c) => [c === f.idle ? 'idle' : 'during big fan-out', String(c.posts.length), times(c.summary.fanoutMs)])]));
+  }
+
+  const baselines: string[][] = [['baseline', 'ours', 'theirs', 'ratio']];
+  if (r.rawWrite) {
+    const largest = r.classes[r.classes.length - 1];
+    baselines.push([
+      `timelines written/s (${largest ? largest.followers.toLocaleString('en-US') : '-'} followers) vs raw pipelined Redis`,
+      perSec(largest?.summary.deliveriesPerSec),
+      perSec(r.rawWrite.perSec),
+      ratioText(largest?.summary.deliveriesPerSec, r.rawWrite.perSec),
+    ]);
+  }
+  if (r.reads) {
+    for (const inFlight of Object.keys(r.reads.http)) {
+      const http = r.reads.http[inFlight];
+      baselines.push([`home page of ${r.reads.limit}, ${inFlight} in flight: HTTP vs raw Redis read`, perSec(http.perSec), perSec(r.reads.rawRedis[inFlight]?.perSec), ratioText(http.perSec, r.reads.rawRedis[inFlight]?.perSec)]);
+      baselines.push([`home page of ${r.reads.limit}, ${inFlight} in flight: HTTP vs SQL fan-out on read`, perSec(http.perSec), perSec(r.reads.sql[inFlight]?.perSec), ratioText(http.perSec, r.reads.sql[inFlight]?.perSec)]);
+    }
+    const lat = (t?: { latencyMs: { p50: number | null; p99: number | null } }) => (t ? `${fix(t.latencyMs.p50)} / ${fix(t.latencyMs.p99)} ms` : '-');
+    for (const inFlight of Object.keys(r.reads.http)) {
+      baselines.push([`  latency p50 / p99, ${inFlight} in flight: HTTP | raw Redis | SQL`, lat(r.reads.http[inFlight]), lat(r.reads.rawRedis[inFlight]), lat(r.reads.sql[inFlight])]);
+    }
+  }
+  if (baselines.length > 1) {
+    out.push('');
+    out.push('Baselines, same run (ratios: ours ÷ theirs)');
+    out.push(grid(baselines));
+  }
+
+  if (r.targets.length > 0) {
+    out.push('');
+    out.push('Targets');
+    out.push(grid([['target', 'goal', 'measured', 'ratio', 'met'], ...r.targets.map((t) => [t.name, t.target, t.measured, t.ratio === null ? '' : `${t.ratio}×`, t.met === null ? '-' : t.met ? 'yes' : 'NO'])]));
+  }
+  return out.join('\n');
+}
+
+function classRow(c: ClassResult): string[] {
+  const mode = c.kind === 'big' ? 'merge at read' : c.kind === 'inline' ? 'inline' : 'queue';
+  const pushes = c.posts.reduce((sum, p) => sum + (p.pushes?.received ?? 0), 0);
+  const expected = c.posts.reduce((sum, p) => sum + (p.pushes?.expected ?? 0), 0);
+  return [
+    c.followers.toLocaleString('en-US'),
+    mode,
+    String(c.posts.length),
+    c.rate === null ? 'serial' : String(c.rate),
+    times(c.summary.postMs),
+    times(c.summary.fanoutMs) + (c.summary.allFinished ? '' : ' (unfinished!)'),
+    times(c.summary.pushMs),
+    `${pushes}/${expected}`,
+  ];
+}
+
+function times(s: Summary): string {
+  if (s.n === 0) return '-';
+  return `${fix(s.p50)} / ${fix(s.p95)} / ${fix(s.p99)} / ${fix(s.max)}`;
+}
+
+function fix(v: number | null): string {
+  if (v === null) return '-';
+  return v >= 100 ? String(Math.round(v)) : v.toFixed(1);
+}
+
+function perSec(v: number | null | undefined): string {
+  return v === null || v === undefined ? '-' : `${Math.round(v).toLocaleString('en-US')}/s`;
+}
+
+function ratioText(a: number | null | undefined, b: number | null | undefined): string {
+  if (!a || !b) return '-';
+  return `${(a / b).toFixed(2)}×`;
+}
+
+function grid(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}

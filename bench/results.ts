@@ -1,0 +1,121 @@
+import { Summary } from './stats';
+
+/** The shapes of results.json: what every scenario measured, raw enough to recompute any figure. */
+
+export interface PostRecord {
+  id: string;
+  createdAt: string;
+  /** HTTP status of POST /posts. */
+  status: number;
+  /** POST /posts latency at the client, ms. */
+  postMs: number;
+  fanout: { state: string; followers: number; delivered: number; delayMs: number | null; startedAt: string | null; finishedAt: string | null } | null;
+  pushes: { expected: number; received: number; duplicates: number; delaysMs: number[] } | null;
+}
+
+export type ClassKind = 'fanout' | 'big' | 'inline' | 'fairness-idle' | 'fairness-loaded';
+
+export interface ClassResult {
+  label: string;
+  kind: ClassKind;
+  followers: number;
+  onlineFollowers: number;
+  /** Posts a second asked for; null when posted one after another. */
+  rate: number | null;
+  posts: PostRecord[];
+  summary: ClassSummary;
+}
+
+export interface ClassSummary {
+  postMs: Summary;
+  fanoutMs: Summary;
+  pushMs: Summary;
+  /** Follower timelines written a second while this class's fan-outs ran (busy time only). */
+  deliveriesPerSec: number | null;
+  allFinished: boolean;
+  allPushed: boolean;
+  duplicatePushes: number;
+}
+
+export interface Throughput {
+  /** Requests (or operations) completed a second. */
+  perSec: number;
+  latencyMs: { p50: number | null; p99: number | null; max: number | null };
+  errors: number;
+}
+
+export interface ReadsResult {
+  readers: number;
+  limit: number;
+  seconds: number;
+  /** GET /timelines/home over HTTP (autocannon), by requests in flight. */
+  http: Record<string, Throughput>;
+  /** The same page straight from Redis: ZRANGE, then one pipelined GET per post. */
+  rawRedis: Record<string, Throughput>;
+  /** Fan-out on read: the page computed by one PostgreSQL query over follows and posts. */
+  sql: Record<string, Throughput>;
+}
+
+export interface RawWriteResult {
+  timelines: number;
+  runs: { ms: number; perSec: number }[];
+  /** The fastest run: what this machine's Redis can do. */
+  perSec: number;
+}
+
+export interface MemoryResult {
+  sampledTimelines: number;
+  entriesPerTimeline: number;
+  encoding: string;
+  /** MEMORY USAGE of the sampled timelines over their entries (the marker not counted as one). */
+  bytesPerEntry: number;
+  /** used_memory growth while the timelines were pre-filled, over the entries written. */
+  prefillBytesPerEntry: number;
+}
+
+export interface FairnessResult {
+  idle: ClassResult;
+  loaded: ClassResult;
+  /** The large fan-outs that ran meanwhile, and how many small posts were created while one ran. */
+  background: { followers: number; posts: number; overlapping: number; firstCreatedAt: string | null; lastFinishedAt: string | null };
+}
+
+export interface TargetResult {
+  name: string;
+  target: string;
+  measured: string;
+  ratio: number | null;
+  met: boolean | null;
+}
+
+export interface LoadResults {
+  meta: {
+    startedAt: string;
+    finishedAt: string;
+    seconds: number;
+    machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; redis: string; postgres: string };
+    options: Record<string, unknown>;
+    service: { threshold: number; env: Record<string, string> };
+  };
+  graph: {
+    users: number;
+    follows: number;
+    seedPosts: number;
+    following: { p50: number; p99: number; max: number; mean: number };
+    followersOfPool: { p50: number; p99: number; max: number };
+    authors: { label: string; id: string; followers: number }[];
+    clients: number;
+    timelines: number;
+    entriesPerTimeline: number;
+    seedMs: number;
+    prefillMs: number;
+  };
+  classes: ClassResult[];
+  big: ClassResult | null;
+  inline: ClassResult[];
+  rawWrite: RawWriteResult | null;
+  fairness: FairnessResult | null;
+  reads: ReadsResult | null;
+  memory: MemoryResult | null;
+  targets: TargetResult[];
+}

@@ -1,0 +1,120 @@
+import { ClassResult, LoadResults, TargetResult } from './results';
+import { ratio } from './stats';
+
+/**
+ * The issue's targets, judged on this run's figures. Time targets are absolute; the rest are ratios
+ * against a baseline measured in the same run, since the machine is shared. A target whose class
+ * or scenario was not part of the run is reported with met = null.
+ */
+export function judgeTargets(r: LoadResults): TargetResult[] {
+  const targets: TargetResult[] = [];
+  const byFollowers = (n: number) => r.classes.find((c) => c.followers === n);
+  const smallest = r.classes[0];
+  const largest = r.classes[r.classes.length - 1];
+  const fmt = (v: number | null | undefined, unit = ' ms') => (v === null || v === undefined ? 'n/a' : `${v.toLocaleString('en-US')}${unit}`);
+
+  if (smallest && largest && smallest !== largest) {
+    const q = ratio(largest.summary.postMs.p99, smallest.summary.postMs.p99);
+    targets.push({
+      name: `POST /posts p99 at ${n(largest)} vs ${n(smallest)} followers`,
+      target: '≤ 1.2×',
+      measured: `${fmt(largest.summary.postMs.p99)} vs ${fmt(smallest.summary.postMs.p99)}`,
+      ratio: q,
+      met: q === null ? null : q <= 1.2,
+    });
+    const inlineSmall = r.inline.find((c) => c.followers === smallest.followers);
+    const inlineLarge = r.inline.find((c) => c.followers === largest.followers);
+    if (inlineSmall && inlineLarge) {
+      targets.push({
+        name: `  baseline: inline POST p99 at ${n(largest)} vs ${n(smallest)}`,
+        target: '(grows)',
+        measured: `${fmt(inlineLarge.summary.postMs.p99)} vs ${fmt(inlineSmall.summary.postMs.p99)}`,
+        ratio: ratio(inlineLarge.summary.postMs.p99, inlineSmall.summary.postMs.p99),
+        met: null,
+      });
+    }
+  }
+  if (largest && r.rawWrite) {
+    const q = ratio(largest.summary.deliveriesPerSec, r.rawWrite.perSec);
+    targets.push({
+      name: `fan-out timelines/s (${n(largest)}) vs raw Redis write`,
+      target: '≥ 0.7×',
+      measured: `${fmt(largest.summary.deliveriesPerSec, '/s')} vs ${fmt(r.rawWrite.perSec, '/s')}`,
+      ratio: q,
+      met: q === null ? null : q >= 0.7,
+    });
+  }
+  const tenK = byFollowers(10_000);
+  targets.push({
+    name: 'post → last timeline p99 at 10,000 followers',
+    target: '≤ 150 ms',
+    measured: fmt(tenK?.summary.fanoutMs.p99),
+    ratio: null,
+    met: tenK?.summary.fanoutMs.p99 == null ? null : tenK.summary.fanoutMs.p99 <= 150,
+  });
+  const oneK = byFollowers(1_000);
+  const oneKOnline = oneK && oneK.onlineFollowers >= 1_000 ? oneK : undefined;
+  targets.push({
+    name: 'post → push p99, 1,000 online followers',
+    target: '≤ 100 ms',
+    measured: fmt(oneKOnline?.summary.pushMs.p99),
+    ratio: null,
+    met: oneKOnline?.summary.pushMs.p99 == null ? null : oneKOnline.summary.pushMs.p99 <= 100,
+  });
+  if (r.reads) {
+    const http = r.reads.http['50'];
+    const raw = r.reads.rawRedis['50'];
+    const q = ratio(http?.perSec, raw?.perSec);
+    targets.push({
+      name: 'home timeline over HTTP vs raw Redis read (50 in flight)',
+      target: '≥ 0.5×',
+      measured: `${fmt(http?.perSec, '/s')} vs ${fmt(raw?.perSec, '/s')}`,
+      ratio: q,
+      met: q === null ? null : q >= 0.5,
+    });
+    for (const inFlight of ['1', '50']) {
+      targets.push({
+        name: `  baseline: HTTP home vs SQL fan-out on read (${inFlight} in flight)`,
+        target: '(faster)',
+        measured: `${fmt(r.reads.http[inFlight]?.perSec, '/s')} vs ${fmt(r.reads.sql[inFlight]?.perSec, '/s')}`,
+        ratio: ratio(r.reads.http[inFlight]?.perSec, r.reads.sql[inFlight]?.perSec),
+        met: null,
+      });
+    }
+  }
+  if (r.memory) {
+    targets.push({
+      name: 'Redis memory per timeline entry',
+      target: '≤ 24 B',
+      measured: `${r.memory.bytesPerEntry} B (${r.memory.encoding})`,
+      ratio: null,
+      met: r.memory.bytesPerEntry <= 24,
+    });
+  }
+  if (r.fairness) {
+    const loaded = r.fairness.loaded.summary.fanoutMs.p99;
+    const idle = r.fairness.idle.summary.fanoutMs.p99;
+    const q = ratio(loaded, idle);
+    targets.push({
+      name: `fairness: ${n(r.fairness.idle)}-follower fan-out p99 during ${r.fairness.background.followers.toLocaleString('en-US')} vs idle`,
+      target: '≤ 2×',
+      measured: `${fmt(loaded)} vs ${fmt(idle)} (${r.fairness.loaded.posts.length} overlapping)`,
+      ratio: q,
+      met: q === null || r.fairness.loaded.posts.length === 0 ? null : q <= 2,
+    });
+  }
+  const hundredK = byFollowers(100_000);
+  if (hundredK && oneK) {
+    const q = ratio(hundredK.summary.pushMs.p99, oneK.summary.pushMs.p99);
+    targets.push({
+      name: `online first: push p99 at 100,000 vs 1,000 followers (${hundredK.onlineFollowers} online)`,
+      target: '≤ 2×',
+      measured: `${fmt(hundredK.summary.pushMs.p99)} vs ${fmt(oneK.summary.pushMs.p99)}`,
+      ratio: q,
+      met: q === null ? null : q <= 2,
+    });
+  }
+  return targets;
+}
+
+const n = (c: ClassResult) => c.followers.toLocaleString('en-US');

@@ -1,0 +1,72 @@
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { RedisKeys } from '../src/redis/redis-keys';
+import { COMPLETE_MARKER } from '../src/timelines/timeline.repository';
+
+const BATCH = 500;
+const IN_FLIGHT = 4;
+
+export interface Prefill {
+  timelines: number;
+  entriesPerTimeline: number;
+  /** used_memory after − before, over the entries written: what a timeline entry costs, keys included. */
+  bytesPerEntry: number;
+  ms: number;
+}
+
+/**
+ * Brings every timeline to steady state (full, TIMELINE_MAX_LENGTH entries plus the completeness
+ * marker), so fan-out pays the real cost of adding to a full sorted set and trimming it. One
+ * timeline is built with ZADD, and copied to every owner with RESTORE of its DUMP: a listpack is
+ * copied as is, where ZADD of 800 members per key would take minutes for 100,000 users.
+ * All timelines hold the newest seeded posts: fan-out cost depends on the size, not the ids.
+ */
+export async function prefillTimelines(redis: Redis, sql: Client, keys: RedisKeys, owners: string[], max: number): Promise<Prefill> {
+  const started = Date.now();
+  await ensureListpack(redis, max + 2);
+  const ids = (await sql.query<{ id: string }>('SELECT id FROM posts ORDER BY id DESC LIMIT $1', [max])).rows.map((r) => r.id);
+  const template = `${keys.prefix}bench:template`;
+  const members: string[] = ['0', COMPLETE_MARKER];
+  for (const id of ids) members.push(id, id);
+  await redis.del(template);
+  await redis.zadd(template, ...members);
+  const payload = await redis.dumpBuffer(template);
+  await redis.del(template);
+  if (!payload) throw new Error('DUMP of the template timeline returned nothing');
+
+  const before = await usedMemory(redis);
+  let next = 0;
+  const worker = async () => {
+    while (next < owners.length) {
+      const slice = owners.slice(next, next + BATCH);
+      next += BATCH;
+      const pipeline = redis.pipeline();
+      for (const owner of slice) pipeline.restore(keys.home(owner), 0, payload, 'REPLACE');
+      for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const after = await usedMemory(redis);
+  const entries = owners.length * ids.length;
+  return {
+    timelines: owners.length,
+    entriesPerTimeline: ids.length,
+    bytesPerEntry: entries > 0 ? Math.round(((after - before) / entries) * 10) / 10 : 0,
+    ms: Date.now() - started,
+  };
+}
+
+/**
+ * A full timeline stays a compact listpack only under zset-max-listpack-entries (entries, marker
+ * and the one being added before the trim). The service raises
+ * it the same way when it starts (src/redis/redis-tuning.ts); the template must be built after.
+ */
+async function ensureListpack(redis: Redis, wanted: number): Promise<void> {
+  const [, current] = (await redis.config('GET', 'zset-max-listpack-entries')) as string[];
+  if (Number(current) < wanted) await redis.config('SET', 'zset-max-listpack-entries', String(wanted));
+}
+
+export async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
