@@ -6,7 +6,7 @@ import { RedisKeys } from '../src/redis/redis-keys';
 import { ClientFleet } from './clients/client-fleet';
 import { Cleanup } from './cleanup';
 import { Http } from './http';
-import { HELP, LoadOptions, OptionsError, parseOptions } from './options';
+import { HELP, LoadOptions, OptionsError, parseOptions, planClasses } from './options';
 import { Progress } from './progress';
 import { renderHtml } from './report/html';
 import { renderTables } from './report/table';
@@ -123,6 +123,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
 
   const ctx: RunContext = {
     options,
+    plan: planClasses(options, null),
     graph,
     keys,
     redis,
@@ -146,8 +147,11 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
       finishedAt: '',
       seconds: 0,
       machine: await machine(ctx),
+      database: sandbox.databaseName,
+      redisDb: sandbox.redisDb,
       options: { ...options, skip: [...options.skip], resultsDir: undefined },
       service: { threshold, env: options.serviceEnv },
+      plan: ctx.plan,
     },
     graph: {
       users: graph.users,
@@ -174,6 +178,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
 
   const wants = (scenario: Parameters<typeof options.skip.has>[0]) => !options.skip.has(scenario);
   if (wants('raw')) results.rawWrite = await runRawWrite(ctx);
+  results.meta.plan = ctx.plan = planClasses(options, results.rawWrite?.perSec ?? null);
   if (wants('fanout')) results.classes = await runFanoutClasses(ctx);
   if (wants('big') && options.bigPosts > 0) results.big = await runBigAccount(ctx);
   if (wants('fairness') && options.fairnessPosts > 0 && ctx.authors.length >= 2) {

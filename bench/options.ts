@@ -11,10 +11,12 @@ export interface LoadOptions {
   seedPosts: number;
   /** One author per class, with exactly this many followers; all fanned out on write. */
   followers: number[];
-  /** Posts made by each class's author. */
-  posts: number[];
-  /** Posts a second, per class (open loop: a post leaves on schedule whatever the last one did). */
-  rate: number[];
+  /** Posts made by each class's author; null: from the rate (see planClasses). */
+  posts: number[] | null;
+  /** Posts a second, per class (open loop: a post leaves on schedule whatever the last one did); null: from --load. */
+  rate: number[] | null;
+  /** Share of the measured raw Redis write rate offered to each class when no --rate is given. */
+  load: number;
   /** Posts made by the big account (more followers than the threshold: merged at read, one room emit). */
   bigPosts: number;
   clients: number;
@@ -40,24 +42,33 @@ export const SCENARIOS = ['raw', 'fanout', 'big', 'fairness', 'inline', 'reads',
 export type Scenario = (typeof SCENARIOS)[number];
 
 /**
- * Default rates keep each class's offered load near 30,000 follower timelines a second: enough to
- * keep the workers busy, below what this machine sustains, so a delay measures fan-out and not a
- * queue that grows without end. A class runs about this many seconds.
+ * Without --rate, each class is offered a share (--load, default half) of the follower timelines a
+ * second that this machine's Redis can write at best, as the raw-write baseline measures at the
+ * start of the run: busy enough to queue, never so busy that the queue grows without end and a
+ * delay measures the backlog instead of the fan-out. Small classes are capped at MAX_RATE posts a
+ * second. Each class then posts for about CLASS_SECONDS.
  */
-const OFFERED_DELIVERIES_PER_S = 30_000;
 const MAX_RATE = 20;
-const CLASS_SECONDS = 8;
+const CLASS_SECONDS = 10;
+/** When the raw write was skipped: a rate this 2-core machine sustains. */
+export const FALLBACK_CAPACITY = 16_000;
 
-export function defaultRate(followers: number): number {
-  return round2(Math.min(MAX_RATE, OFFERED_DELIVERIES_PER_S / Math.max(1, followers)));
+export interface ClassPlan {
+  rate: number[];
+  posts: number[];
 }
 
-export function defaultPosts(followers: number): number {
-  return Math.max(10, Math.min(160, Math.round(defaultRate(followers) * CLASS_SECONDS)));
+export function planClasses(options: LoadOptions, capacityPerSec: number | null): ClassPlan {
+  const offered = options.load * (capacityPerSec ?? FALLBACK_CAPACITY);
+  const rate = options.rate ?? options.followers.map((f) => round2(Math.min(MAX_RATE, offered / f)));
+  // At least 10 posts (p99 of fewer is their maximum), but never more than 40 s of one class:
+  // a 100,000-follower class gets a few posts, each a real 100,000-timeline fan-out.
+  const posts = options.posts ?? rate.map((r) => Math.min(100, Math.max(1, Math.round(r * CLASS_SECONDS), Math.min(10, Math.floor(r * 40)))));
+  return { rate, posts };
 }
 
 export function defaultInlinePosts(followers: number): number {
-  return followers >= 100_000 ? 3 : followers >= 10_000 ? 6 : 20;
+  return followers >= 100_000 ? 2 : followers >= 10_000 ? 5 : 10;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -77,14 +88,17 @@ Graph
   --followers A,B,...     follower-count classes, one author each (default 10,1000,10000,100000)
 
 Load
-  --posts N|A,B,...       posts per class (default: about ${CLASS_SECONDS} s at the class's rate, 10 to 160)
-  --rate R|A,B,...        posts a second per class (default: ${MAX_RATE}, at most ${OFFERED_DELIVERIES_PER_S} followers a second)
+  --rate R|A,B,...        posts a second per class (default: see --load, at most ${MAX_RATE})
+  --load F                without --rate, each class is offered this share of the timelines a second
+                          a raw pipelined Redis write reaches here (default 0.5)
+  --posts N|A,B,...       posts per class (default: ${CLASS_SECONDS} s at the class's rate, 10 to 100,
+                          fewer when that would take over 40 s)
   --big-posts N           posts by the big account, merged at read (default 40; 0 skips)
   --clients N             live-feed clients, all followers of every author (default 1000)
   --client-processes N    processes the clients are spread over (default 2)
 
 Baselines
-  --inline-posts N|A,...  posts per class with FANOUT_MODE=inline (default 20, 6 at 10k, 3 at 100k)
+  --inline-posts N|A,...  posts per class with FANOUT_MODE=inline (default 10, 5 at 10k, 2 at 100k)
   --fairness-posts N      10-follower posts idle and again during a big fan-out (default 30)
   --read-seconds N        length of each read benchmark (default 4)
   --skip a,b              leave out: ${SCENARIOS.join(', ')}
@@ -112,6 +126,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
       followers: { type: 'string' },
       posts: { type: 'string' },
       rate: { type: 'string' },
+      load: { type: 'string' },
       'big-posts': { type: 'string' },
       clients: { type: 'string' },
       'client-processes': { type: 'string' },
@@ -153,8 +168,9 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
     following: int(values.following, 'following', 20, 0),
     seedPosts: int(values['seed-posts'], 'seed-posts', 200_000, 0),
     followers,
-    posts: perClass(values.posts, 'posts', followers, defaultPosts, 1),
-    rate: perClass(values.rate, 'rate', followers, defaultRate, 0.01, true),
+    posts: values.posts === undefined ? null : perClass(values.posts, 'posts', followers, () => 0, 1),
+    rate: values.rate === undefined ? null : perClass(values.rate, 'rate', followers, () => 0, 0.01, true),
+    load: num(values.load, 'load', 0.5, 0.01),
     bigPosts: int(values['big-posts'], 'big-posts', 40, 0),
     clients: int(values.clients, 'clients', 1_000, 1),
     clientProcesses: int(values['client-processes'], 'client-processes', 2, 1),

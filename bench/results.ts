@@ -94,8 +94,13 @@ export interface LoadResults {
     finishedAt: string;
     seconds: number;
     machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; redis: string; postgres: string };
+    /** The run's own PostgreSQL database and Redis database number, both gone when the run ends. */
+    database: string;
+    redisDb: number;
     options: Record<string, unknown>;
     service: { threshold: number; env: Record<string, string> };
+    /** Rate (posts/s) and posts per class, as run. */
+    plan: { rate: number[]; posts: number[] };
   };
   graph: {
     users: number;

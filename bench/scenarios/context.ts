@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { RedisKeys } from '../../src/redis/redis-keys';
 import { ClientFleet } from '../clients/client-fleet';
 import { Http } from '../http';
-import { LoadOptions } from '../options';
+import { ClassPlan, LoadOptions } from '../options';
 import { Progress } from '../progress';
 import { Author, Graph, SeededUser } from '../seed';
 
@@ -14,6 +14,8 @@ export interface Poster extends Author {
 /** What every scenario works with: the graph, the running service, the clients. */
 export interface RunContext {
   options: LoadOptions;
+  /** Rate and posts per class, settled once the raw write has measured this machine. */
+  plan: ClassPlan;
   graph: Graph;
   keys: RedisKeys;
   redis: Redis;

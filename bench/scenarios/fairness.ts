@@ -26,7 +26,7 @@ export async function runFairness(ctx: RunContext, largestDelayMs: number | null
 
   // Enough large posts to outlast the small ones' posting window, judged by the large class's delay.
   const window = (count / SMALL_RATE) * 1000 + 1000;
-  const backgroundPosts = Math.min(MAX_BACKGROUND_POSTS, Math.max(2, Math.ceil(window / (largestDelayMs ?? 2000))));
+  const backgroundPosts = Math.min(MAX_BACKGROUND_POSTS, Math.max(1, Math.ceil(window / (largestDelayMs ?? 2000))));
   const background: PostRecord[] = [];
   for (let i = 0; i < backgroundPosts; i++) {
     const res = await ctx.api.post<{ id: string; createdAt: string }>('/posts', { text: `fairness background #${i} ${ctx.tag}` }, large.token);

@@ -2,7 +2,7 @@ import { connect, Socket } from 'node:net';
 import { RawWriteResult } from '../results';
 import { RunContext } from './context';
 
-const RUNS = 3;
+const RUNS = 2;
 
 /**
  * The fastest way this machine writes one post into N timelines: no framework, no client library,

@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './support/servers';
+
+jest.setTimeout(90_000);
+
+const LOAD = join(__dirname, '..', 'dist', 'bench', 'load.js');
+const CLASSES = [10, 100];
+const CLIENTS = 10;
+const POSTS = 5;
+
+/** Runs the load script as `npm run load` would; SIGINT (its Ctrl-C cleanup) if it overstays. */
+function runLoad(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [LOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGINT'), 75_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// The load script is run at tiny sizes so that it cannot rot: every scenario, the results file,
+// the report, and the cleanup of its database.
+describe('load script (smoke run)', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'feed-load-smoke-'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('seeds, posts, measures every scenario, reports and cleans up', async () => {
+    const run = await runLoad([
+      '--users', '300', '--following', '5', '--seed-posts', '2000',
+      '--followers', CLASSES.join(','), '--posts', String(POSTS), '--rate', '20',
+      '--clients', String(CLIENTS), '--client-processes', '1', '--big-posts', '3',
+      '--inline-posts', '3', '--fairness-posts', '5', '--read-seconds', '0.5',
+      '--results', dir, '--database-server', TEST_DATABASE_SERVER, '--redis-server', TEST_REDIS_SERVER,
+    ]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('post → last timeline');
+    expect(run.stdout).toContain('Targets');
+
+    const files = readdirSync(dir);
+    const jsonFile = files.find((f) => f.endsWith('.json'));
+    const htmlFile = files.find((f) => f.endsWith('.html'));
+    expect(jsonFile).toBeDefined();
+    expect(htmlFile).toBeDefined();
+    const results = JSON.parse(readFileSync(join(dir, jsonFile!), 'utf8'));
+
+    expect(results.classes.map((c: { followers: number }) => c.followers)).toEqual(CLASSES);
+    for (const c of results.classes) {
+      expect(c.posts).toHaveLength(POSTS);
+      expect(c.onlineFollowers).toBe(Math.min(c.followers, CLIENTS));
+      for (const post of c.posts) {
+        expect(post.status).toBe(201);
+        expect(post.postMs).toBeGreaterThan(0);
+        expect(post.fanout).toMatchObject({ state: 'done', followers: c.followers, delivered: c.followers });
+        expect(post.fanout.delayMs).toBeGreaterThanOrEqual(0);
+        expect(post.pushes).toMatchObject({ expected: c.onlineFollowers, received: c.onlineFollowers, duplicates: 0 });
+        expect(post.pushes.delaysMs).toHaveLength(c.onlineFollowers);
+        for (const delay of post.pushes.delaysMs) expect(delay).toBeGreaterThanOrEqual(0);
+      }
+      const { postMs, fanoutMs, pushMs } = c.summary;
+      expect(postMs.n).toBe(POSTS);
+      expect(fanoutMs.n).toBe(POSTS);
+      expect(pushMs.n).toBe(POSTS * c.onlineFollowers);
+      for (const s of [postMs, fanoutMs, pushMs]) expect(s.p50).toBeLessThanOrEqual(s.max);
+      expect(c.summary).toMatchObject({ allFinished: true, allPushed: true, duplicatePushes: 0 });
+      expect(c.summary.deliveriesPerSec).toBeGreaterThan(0);
+    }
+
+    expect(results.big.posts).toHaveLength(3);
+    expect(results.big.followers).toBeGreaterThan(CLASSES[CLASSES.length - 1]);
+    for (const post of results.big.posts) {
+      expect(post.fanout.state).toBe('skipped');
+      expect(post.pushes).toMatchObject({ expected: CLIENTS, received: CLIENTS, duplicates: 0 });
+    }
+    expect(results.inline.map((c: { followers: number }) => c.followers)).toEqual(CLASSES);
+    for (const c of results.inline) {
+      expect(c.posts).toHaveLength(3);
+      expect(c.summary.allFinished).toBe(true);
+    }
+    expect(results.fairness.idle.posts).toHaveLength(5);
+    expect(results.fairness.background.followers).toBe(CLASSES[CLASSES.length - 1]);
+
+    expect(results.rawWrite.timelines).toBe(CLASSES[CLASSES.length - 1]);
+    expect(results.rawWrite.perSec).toBeGreaterThan(0);
+    for (const kind of ['http', 'rawRedis', 'sql']) {
+      for (const inFlight of ['1', '50']) {
+        expect(results.reads[kind][inFlight].perSec).toBeGreaterThan(0);
+        expect(results.reads[kind][inFlight].errors).toBe(0);
+      }
+    }
+    expect(results.memory.encoding).toBe('listpack');
+    expect(results.memory.bytesPerEntry).toBeGreaterThan(5);
+    expect(results.memory.bytesPerEntry).toBeLessThan(200);
+    expect(results.graph.entriesPerTimeline).toBe(800);
+    expect(results.targets.length).toBeGreaterThan(3);
+
+    const html = readFileSync(join(dir, htmlFile!), 'utf8');
+    expect(html).toMatch(/Chart\.js v4/); // the library's own banner: inlined, not linked
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html.match(/<canvas/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(existsSync(join(dir, jsonFile!.replace(/\.json$/, '-logs'), 'api.log'))).toBe(true);
+
+    // Its own database is gone.
+    const admin = new Client({ connectionString: `${TEST_DATABASE_SERVER}/postgres` });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [results.meta.database]);
+      expect(rows).toHaveLength(0);
+    } finally {
+      await admin.end();
+    }
+  });
+});
