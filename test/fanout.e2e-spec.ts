@@ -175,15 +175,25 @@ describe('fan-out on write', () => {
     }
   });
 
-  it('keeps a full timeline in compact listpack encoding, under 24 bytes an entry', async () => {
-    const key = homeKey('999999');
+  it('keeps a full timeline in compact listpack encoding, under 24 bytes an entry, as posts keep arriving', async () => {
+    const author = await api.register();
+    const reader = await api.register();
+    await api.follow(reader, author);
+    // A timeline at steady state: the marker and 800 older posts.
+    const key = homeKey(reader.id);
     const members: (string | number)[] = [0, '0'];
-    const base = 7_300_000_000_000_000;
-    for (let i = 0; i < 800; i++) members.push(base + i * 4096, String(base + i * 4096));
+    for (let i = 1; i <= 800; i++) members.push(i * 4096, String(i * 4096));
     await redis.zadd(key, ...members);
     expect(await redis.object('ENCODING', key)).toBe('listpack');
-    const bytes = Number(await redis.memory('USAGE', key));
-    expect(bytes / 800).toBeLessThanOrEqual(24);
+
+    const posts: { id: string }[] = [];
+    for (let i = 0; i < 3; i++) posts.push(await api.createPost(author, `steady ${i}`));
+    await eventually(async () => expect((await fanoutStatus(author, posts[2].id)).state).toBe('done'));
+    expect(await redis.zcard(key)).toBe(801);
+    for (const post of posts) expect(await redis.zscore(key, post.id)).not.toBeNull();
+    expect(await redis.zscore(key, String(4096))).toBeNull(); // the oldest were trimmed
+    expect(await redis.object('ENCODING', key)).toBe('listpack');
+    expect(Number(await redis.memory('USAGE', key)) / 800).toBeLessThanOrEqual(24);
   });
 
   it('exports fan-out metrics in Prometheus format', async () => {

@@ -5,7 +5,9 @@ import { RedisClient } from './redis-client';
 /**
  * Home timelines stay compact only while Redis keeps them in listpack encoding (about 21 bytes an
  * entry instead of about 129 as a skiplist). That holds while a sorted set has at most
- * `zset-max-listpack-entries` members, so we raise it to fit a full timeline plus its marker.
+ * `zset-max-listpack-entries` members, and a set that outgrows it even for a moment is converted
+ * for good. A timeline holds at most its entries, its marker and the one being added before the
+ * trim, so the setting must be at least TIMELINE_MAX_LENGTH + 2.
  */
 @Injectable()
 export class RedisTuning {
@@ -17,7 +19,7 @@ export class RedisTuning {
   ) {}
 
   requiredListpackEntries(): number {
-    return this.config.timelineMaxLength + 1;
+    return this.config.timelineMaxLength + 2;
   }
 
   async apply(): Promise<void> {

@@ -68,9 +68,9 @@ export class TimelineService {
     await this.timelines.addToMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId], this.max);
   }
 
-  /** Puts a post on many home timelines in one round trip; returns how many were written. */
-  push(userIds: string[], postId: string): Promise<number> {
-    return this.timelines.addToMany(
+  /** Puts a post on many home timelines in one round trip. */
+  async push(userIds: string[], postId: string): Promise<void> {
+    await this.timelines.addToMany(
       userIds.map((id) => this.keys.home(id)),
       [postId],
       this.max,
