@@ -4,11 +4,12 @@ import { TimelinesModule } from '../timelines/timelines.module';
 import { FanoutStatusRepository } from './fanout-status.repository';
 import { FanoutService } from './fanout.service';
 import { FollowersRepository } from './followers.repository';
+import { TimelineEditsService } from './timeline-edits.service';
 
 /** Fan-out logic and status; the API reads status here, the workers run the service. */
 @Module({
   imports: [TimelinesModule, PostStoreModule],
-  providers: [FanoutStatusRepository, FollowersRepository, FanoutService],
-  exports: [FanoutStatusRepository, FanoutService],
+  providers: [FanoutStatusRepository, FollowersRepository, FanoutService, TimelineEditsService],
+  exports: [FanoutStatusRepository, FanoutService, TimelineEditsService],
 })
 export class FanoutModule {}

@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { FanoutChunk, FanoutPost, MergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { FanoutChunk, FanoutPost } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
-import { FeedSourceRepository } from '../timelines/feed-source.repository';
 import { TimelineService } from '../timelines/timeline.service';
 import { ChunkRow, FanoutState, FanoutStatusRow, FanoutStatusRepository } from './fanout-status.repository';
 import { PostHydrator } from '../post-store/post-hydrator.service';
@@ -58,8 +57,8 @@ function setup() {
     count: jest.fn().mockResolvedValue(3),
     slices: jest.fn().mockResolvedValue([{ afterId: '0', uptoId: null }]),
     page: jest.fn().mockResolvedValue(END),
+    among: jest.fn().mockResolvedValue([]),
   };
-  const source = { isFollowing: jest.fn() };
   const timelines = {
     publish: jest.fn().mockResolvedValue(undefined),
     noteAccountSize: jest.fn().mockResolvedValue(false),
@@ -83,8 +82,8 @@ function setup() {
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, delay: { observe: jest.fn() } };
-  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
-  return { service, status, followers, source, timelines, queue, dispatcher, metrics, hydrator, live, post };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
+  return { service, status, followers, timelines, queue, dispatcher, metrics, hydrator, live, post };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -216,6 +215,45 @@ describe('FanoutService', () => {
     });
   });
 
+  describe('online first', () => {
+    it('writes and pushes to online followers before planning the walk through all of them', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(5); // more than one batch (2)
+      m.live.onlineUsers.mockResolvedValue(['40', '41', '42']);
+      m.followers.among.mockResolvedValueOnce(['40']).mockResolvedValueOnce(['42']);
+      await m.service.fanoutPost(job);
+      expect(m.followers.among.mock.calls).toEqual([
+        ['7', ['40', '41']],
+        ['7', ['42']],
+      ]);
+      expect(m.timelines.push).toHaveBeenCalledWith(['40', '42'], '500');
+      expect(m.live.deliver).toHaveBeenCalledWith(['40', '42'], m.post);
+      const order = (fn: jest.Mock) => fn.mock.invocationCallOrder[0];
+      expect(order(m.live.deliver)).toBeLessThan(order(m.followers.slices));
+    });
+
+    it('skips the online pass for a following that fits in one batch', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(2);
+      await m.service.fanoutPost(job);
+      expect(m.live.onlineUsers).not.toHaveBeenCalled();
+    });
+
+    it('moves online followers into the room of an author who just became big', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      m.timelines.noteAccountSize.mockResolvedValue(true);
+      m.live.onlineUsers.mockResolvedValue(['40', '41']);
+      m.followers.among.mockResolvedValue(['41']);
+      await m.service.fanoutPost(job);
+      expect(m.live.followBigAccount).toHaveBeenCalledWith('41', '7', true);
+      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post);
+    });
+  });
+
   describe('runChunk', () => {
     const chunkJob = { ...job, chunkNo: 1 };
 
@@ -315,66 +353,6 @@ describe('FanoutService', () => {
       await m.service.runChunk(chunkJob);
       expect(m.dispatcher.done).toHaveBeenCalled();
       expect(m.metrics.delay.observe).not.toHaveBeenCalled();
-    });
-  });
-
-  describe('retractPost', () => {
-    it('retracts from the author, unpushes from every follower page, active or not, and marks the outbox done', async () => {
-      const m = setup();
-      m.followers.page
-        .mockResolvedValueOnce({ ids: ['1', '2'], lastId: '2', scanned: 2 })
-        .mockResolvedValueOnce({ ids: ['3'], lastId: '3', scanned: 1 })
-        .mockResolvedValueOnce(END);
-      await m.service.retractPost(job);
-      expect(m.timelines.retract).toHaveBeenCalledWith('7', '500');
-      expect(m.followers.page.mock.calls.map((c) => [c[1], c[2], c[4]])).toEqual([
-        ['0', null, new Date(0)],
-        ['2', null, new Date(0)],
-        ['3', null, new Date(0)],
-      ]);
-      expect(m.timelines.unpush.mock.calls).toEqual([
-        [['1', '2'], '500'],
-        [['3'], '500'],
-      ]);
-      expect(m.dispatcher.done).toHaveBeenCalledWith(RetractPost, job);
-    });
-  });
-
-  describe('mergeFollowee and unmergeFollowee', () => {
-    const follow = { followerId: '1', followeeId: '2', seq: '33' };
-
-    it('merges when the follow still stands', async () => {
-      const m = setup();
-      m.source.isFollowing.mockResolvedValue(true);
-      await m.service.mergeFollowee(follow);
-      expect(m.source.isFollowing).toHaveBeenCalledWith('1', '2');
-      expect(m.timelines.merge).toHaveBeenCalledWith('1', '2');
-      expect(m.dispatcher.done).toHaveBeenCalledWith(MergeFollowee, follow);
-    });
-
-    it('does not merge when the user has unfollowed since', async () => {
-      const m = setup();
-      m.source.isFollowing.mockResolvedValue(false);
-      await m.service.mergeFollowee(follow);
-      expect(m.timelines.merge).not.toHaveBeenCalled();
-      expect(m.dispatcher.done).toHaveBeenCalledWith(MergeFollowee, follow);
-    });
-
-    it('unmerges when the unfollow still stands', async () => {
-      const m = setup();
-      m.source.isFollowing.mockResolvedValue(false);
-      await m.service.unmergeFollowee(follow);
-      expect(m.source.isFollowing).toHaveBeenCalledWith('1', '2');
-      expect(m.timelines.unmerge).toHaveBeenCalledWith('1', '2');
-      expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeFollowee, follow);
-    });
-
-    it('does not unmerge when the user has followed again since', async () => {
-      const m = setup();
-      m.source.isFollowing.mockResolvedValue(true);
-      await m.service.unmergeFollowee(follow);
-      expect(m.timelines.unmerge).not.toHaveBeenCalled();
-      expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeFollowee, follow);
     });
   });
 });

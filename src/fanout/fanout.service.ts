@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ChunkJobData, FanoutChunk, FanoutPost, FollowJobData, MergeFollowee, PostJobData, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { ChunkJobData, FanoutChunk, FanoutPost, PostJobData } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
-import { FeedSourceRepository } from '../timelines/feed-source.repository';
 import { TimelineService } from '../timelines/timeline.service';
 import { FanoutStatusRepository } from './fanout-status.repository';
 import { FollowersRepository } from './followers.repository';
@@ -16,6 +15,7 @@ import { FollowersRepository } from './followers.repository';
  * Fan-out on write. A post's followers are cut into chunks by follower id; each chunk is written
  * batch by batch (one Redis round trip a batch) and checkpointed, so a retried job resumes where it
  * stopped and a replayed batch changes nothing. Every method here may run twice.
+ * (Follow, unfollow and delete edits are in TimelineEditsService.)
  */
 @Injectable()
 export class FanoutService {
@@ -24,7 +24,6 @@ export class FanoutService {
   constructor(
     private readonly status: FanoutStatusRepository,
     private readonly followers: FollowersRepository,
-    private readonly source: FeedSourceRepository,
     private readonly timelines: TimelineService,
     private readonly queue: JobQueue,
     private readonly dispatcher: JobDispatcher,
@@ -109,38 +108,6 @@ export class FanoutService {
     }
   }
 
-  /** A deleted post leaves every timeline it may have reached, and every screen showing it. */
-  async retractPost(job: PostJobData): Promise<void> {
-    await this.timelines.retract(job.authorId, job.postId);
-    this.live.retractFromBigAccountFollowers(job.authorId, job.postId);
-    await this.live.retract([job.authorId], job.postId);
-    let cursor = '0';
-    for (;;) {
-      const page = await this.followers.page(job.authorId, cursor, null, this.config.fanoutBatchSize, new Date(0));
-      if (page.lastId === null) break;
-      await this.timelines.unpush(page.ids, job.postId);
-      await this.live.retract(page.ids, job.postId);
-      cursor = page.lastId;
-    }
-    await this.dispatcher.done(RetractPost, job);
-  }
-
-  async mergeFollowee(job: FollowJobData): Promise<void> {
-    // Jobs of one follower may run out of order: the graph as it is now decides.
-    if (await this.source.isFollowing(job.followerId, job.followeeId)) {
-      await this.timelines.merge(job.followerId, job.followeeId);
-    }
-    await this.dispatcher.done(MergeFollowee, job);
-  }
-
-  async unmergeFollowee(job: FollowJobData): Promise<void> {
-    if (!(await this.source.isFollowing(job.followerId, job.followeeId))) {
-      const removed = await this.timelines.unmerge(job.followerId, job.followeeId);
-      for (const postId of removed) await this.live.retract([job.followerId], postId);
-    }
-    await this.dispatcher.done(UnmergeFollowee, job);
-  }
-
   /**
    * Before the long walk through every follower: the followers online right now get the post
    * (timeline and push) first, so a live reader of a huge account never waits behind the
@@ -148,24 +115,30 @@ export class FanoutService {
    */
   private async serveOnlineFirst(job: PostJobData): Promise<void> {
     const post = await this.postView(job.postId);
-    const online = post ? await this.live.onlineUsers() : [];
+    if (!post) return;
+    const online = await this.onlineFollowers(job.authorId);
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      const followers = await this.followers.among(job.authorId, online.slice(i, i + this.config.fanoutBatchSize));
-      await this.timelines.push(followers, job.postId);
-      await this.live.deliver(followers, post!);
+      const batch = online.slice(i, i + this.config.fanoutBatchSize);
+      await this.timelines.push(batch, job.postId);
+      await this.live.deliver(batch, post);
     }
-  }
-
-  private async postView(postId: string): Promise<PostView | undefined> {
-    return (await this.hydrator.hydrate([postId]))[0];
   }
 
   /** An author who just became big: followers already connected join the author's room now. */
   private async moveOnlineFollowersToRoom(authorId: string): Promise<void> {
+    for (const id of await this.onlineFollowers(authorId)) this.live.followBigAccount(id, authorId, true);
+  }
+
+  private async onlineFollowers(authorId: string): Promise<string[]> {
     const online = await this.live.onlineUsers();
+    const followers: string[] = [];
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      const followers = await this.followers.among(authorId, online.slice(i, i + this.config.fanoutBatchSize));
-      for (const id of followers) this.live.followBigAccount(id, authorId, true);
+      followers.push(...(await this.followers.among(authorId, online.slice(i, i + this.config.fanoutBatchSize))));
     }
+    return followers;
+  }
+
+  private async postView(postId: string): Promise<PostView | undefined> {
+    return (await this.hydrator.hydrate([postId]))[0];
   }
 }

@@ -2,7 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { FollowJobData, MergeFollowee, PostJobData, QueueName, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
-import { FanoutService } from './fanout.service';
+import { TimelineEditsService } from './timeline-edits.service';
 import { FeedWorkerHost } from './feed-worker.host';
 import { WORKER_OPTIONS } from './worker-options';
 
@@ -11,7 +11,7 @@ const GRAPH_CONCURRENCY = 4;
 @Processor(QueueName.Graph, WORKER_OPTIONS)
 export class GraphProcessor extends FeedWorkerHost {
   constructor(
-    private readonly fanout: FanoutService,
+    private readonly edits: TimelineEditsService,
     metrics: FanoutMetrics,
   ) {
     super(metrics, GRAPH_CONCURRENCY);
@@ -20,11 +20,11 @@ export class GraphProcessor extends FeedWorkerHost {
   process(job: Job): Promise<void> {
     switch (job.name) {
       case RetractPost.name:
-        return this.fanout.retractPost(job.data as PostJobData);
+        return this.edits.retractPost(job.data as PostJobData);
       case MergeFollowee.name:
-        return this.fanout.mergeFollowee(job.data as FollowJobData);
+        return this.edits.mergeFollowee(job.data as FollowJobData);
       case UnmergeFollowee.name:
-        return this.fanout.unmergeFollowee(job.data as FollowJobData);
+        return this.edits.unmergeFollowee(job.data as FollowJobData);
       default:
         throw new Error(`unknown job ${job.name} on queue ${QueueName.Graph}`);
     }

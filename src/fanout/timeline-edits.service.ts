@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { FollowJobData, MergeFollowee, PostJobData, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { JobDispatcher } from '../jobs/job-dispatcher';
+import { LiveFeedService } from '../realtime/live-feed.service';
+import { FeedSourceRepository } from '../timelines/feed-source.repository';
+import { TimelineService } from '../timelines/timeline.service';
+import { FollowersRepository } from './followers.repository';
+
+/**
+ * The background edits that follow a change of the graph or a delete: what leaves or joins
+ * timelines, and the open screens told so. Each may run twice or out of order.
+ */
+@Injectable()
+export class TimelineEditsService {
+  constructor(
+    private readonly followers: FollowersRepository,
+    private readonly source: FeedSourceRepository,
+    private readonly timelines: TimelineService,
+    private readonly dispatcher: JobDispatcher,
+    private readonly live: LiveFeedService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** A deleted post leaves every timeline it may have reached, and every screen showing it. */
+  async retractPost(job: PostJobData): Promise<void> {
+    await this.timelines.retract(job.authorId, job.postId);
+    this.live.retractFromBigAccountFollowers(job.authorId, job.postId);
+    await this.live.retract([job.authorId], job.postId);
+    let cursor = '0';
+    for (;;) {
+      // Every follower, active or not: an inactive user's old timeline may hold the post too.
+      const page = await this.followers.page(job.authorId, cursor, null, this.config.fanoutBatchSize, new Date(0));
+      if (page.lastId === null) break;
+      await this.timelines.unpush(page.ids, job.postId);
+      await this.live.retract(page.ids, job.postId);
+      cursor = page.lastId;
+    }
+    await this.dispatcher.done(RetractPost, job);
+  }
+
+  async mergeFollowee(job: FollowJobData): Promise<void> {
+    // Jobs of one follower may run out of order: the graph as it is now decides.
+    if (await this.source.isFollowing(job.followerId, job.followeeId)) {
+      await this.timelines.merge(job.followerId, job.followeeId);
+    }
+    await this.dispatcher.done(MergeFollowee, job);
+  }
+
+  async unmergeFollowee(job: FollowJobData): Promise<void> {
+    if (!(await this.source.isFollowing(job.followerId, job.followeeId))) {
+      const removed = await this.timelines.unmerge(job.followerId, job.followeeId);
+      for (const postId of removed) await this.live.retract([job.followerId], postId);
+    }
+    await this.dispatcher.done(UnmergeFollowee, job);
+  }
+}
