@@ -50,13 +50,14 @@ export class FollowersRepository {
     activeSince: Date,
   ): Promise<{ ids: string[]; lastId: string | null; scanned: number }> {
     // Pages by the follows index first, then drops inactive users, so a page of inactive
-    // followers still moves the cursor forward.
-    const rows = await this.db.rows<{ follower_id: string; active: boolean }>(
-      `SELECT f.follower_id, u.last_active_at >= $5 AS active
+    // followers still moves the cursor forward. The activity is a lookup per follower by primary
+    // key: as a join, the planner hashed the whole users table for every page (a 1,000-follower
+    // page took 40 ms instead of 2 ms with 100,000 users, and grows with the users table).
+    const rows = await this.db.rows<{ follower_id: string; active: boolean | null }>(
+      `SELECT f.follower_id, (SELECT u.last_active_at FROM users u WHERE u.id = f.follower_id) >= $5 AS active
        FROM (SELECT follower_id FROM follows
              WHERE followee_id = $1 AND follower_id > $2 AND ($3::bigint IS NULL OR follower_id <= $3)
              ORDER BY follower_id LIMIT $4) f
-       JOIN users u ON u.id = f.follower_id
        ORDER BY f.follower_id`,
       [authorId, afterId, uptoId, limit, activeSince],
     );
