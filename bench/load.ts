@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { ClientFleet } from './clients/client-fleet';
 import { Cleanup } from './cleanup';
+import { CpuMeter } from './cpu';
 import { Http } from './http';
 import { HELP, LoadOptions, OptionsError, parseOptions, planClasses } from './options';
 import { Progress } from './progress';
@@ -97,12 +98,18 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     ...options.serviceEnv,
   };
   const start = async (name: string, role: 'api' | 'worker', extra: Record<string, string> = {}) => {
-    const service = await ServiceProcess.start({ name, role, env: { ...env, ...extra }, logFile: join(logsDir, `${name}.log`) });
+    const service = await ServiceProcess.start({
+      name,
+      role,
+      env: { ...env, ...extra },
+      logFile: join(logsDir, `${name}.log`),
+      profileDir: options.profile ? logsDir : undefined,
+    });
     cleanup.add(`stop ${name}`, () => service.stop());
     return service;
   };
   const wantInline = !options.skip.has('inline') && options.inlinePosts.some((n) => n > 0);
-  const [apiProcess, , inlineProcess] = await Promise.all([
+  const [apiProcess, workerProcess, inlineProcess] = await Promise.all([
     start('api', 'api'),
     start('worker', 'worker'),
     wantInline ? start('inline', 'api', { FANOUT_MODE: 'inline' }) : Promise.resolve(null),
@@ -121,6 +128,16 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
   cleanup.add('disconnect clients', () => fleet.close());
   progress.finish(`${graph.clients.length} clients over ${options.clientProcesses} processes`);
 
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  const cpu = new CpuMeter(() => ({
+    api: [apiProcess.pid],
+    worker: [workerProcess.pid],
+    ...(ctx.inline && inlineProcess ? { inline: [inlineProcess.pid] } : {}),
+    redis: redisPid ? [redisPid] : [],
+    postgres: { postgresDatabase: sandbox.databaseName },
+    clients: fleet.pids,
+    bench: [process.pid],
+  }));
   const ctx: RunContext = {
     options,
     plan: planClasses(options, null),
@@ -135,6 +152,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     inline,
     fleet,
     progress,
+    cpu,
     token,
     tag: runId,
     maxTimeline,

@@ -36,6 +36,8 @@ export interface LoadOptions {
   serviceEnv: Record<string, string>;
   skip: Set<Scenario>;
   keep: boolean;
+  /** Write V8 CPU profiles of the service processes next to their logs. */
+  profile: boolean;
 }
 
 export const SCENARIOS = ['raw', 'fanout', 'big', 'fairness', 'inline', 'reads', 'memory'] as const;
@@ -110,6 +112,7 @@ Where
   --redis-server URL      default redis://127.0.0.1:6379 (loopback only)
   --env KEY=VALUE         extra environment for the service processes (repeatable)
   --keep                  keep the database and Redis data at the end (for inspection)
+  --profile               write V8 CPU profiles (.cpuprofile) of the service processes with their logs
   -h, --help              this text
 `;
 
@@ -140,6 +143,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
       'redis-server': { type: 'string' },
       env: { type: 'string', multiple: true },
       keep: { type: 'boolean' },
+      profile: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -184,6 +188,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
     serviceEnv,
     skip,
     keep: values.keep ?? false,
+    profile: values.profile ?? false,
   };
 }
 

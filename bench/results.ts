@@ -1,3 +1,4 @@
+import { CpuUse } from './cpu';
 import { Summary } from './stats';
 
 /** The shapes of results.json: what every scenario measured, raw enough to recompute any figure. */
@@ -24,6 +25,8 @@ export interface ClassResult {
   rate: number | null;
   posts: PostRecord[];
   summary: ClassSummary;
+  /** CPU seconds per process over the class's run (posting to the last push). */
+  cpu: CpuUse;
 }
 
 export interface ClassSummary {
@@ -58,6 +61,7 @@ export interface ReadsResult {
 
 export interface RawWriteResult {
   timelines: number;
+  cpu: CpuUse;
   runs: { ms: number; perSec: number }[];
   /** The fastest run: what this machine's Redis can do. */
   perSec: number;

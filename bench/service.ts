@@ -15,6 +15,8 @@ export interface ServiceSpec {
   role: 'all' | 'api' | 'worker';
   env: Record<string, string>;
   logFile: string;
+  /** A directory for a V8 CPU profile, written when the process exits. */
+  profileDir?: string;
 }
 
 /** The built service (dist/src/main.js) as a child process on a loopback port, its log in a file. */
@@ -35,7 +37,8 @@ export class ServiceProcess {
     const env: Record<string, string> = {};
     for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     Object.assign(env, { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ROLE: spec.role, LOG_LEVEL: 'log' }, spec.env);
-    const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = spec.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${spec.profileDir}`, `--cpu-prof-name=${spec.name}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...flags, MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(spec.logFile);
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });

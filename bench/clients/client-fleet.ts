@@ -35,6 +35,10 @@ export class ClientFleet {
     return fleet;
   }
 
+  get pids(): number[] {
+    return this.children.map((child) => child.pid!);
+  }
+
   /** Receipts so far, across processes (for the progress bar). */
   get receivedCount(): number {
     let sum = 0;

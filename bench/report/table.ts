@@ -13,6 +13,14 @@ export function renderTables(r: LoadResults): string {
   for (const c of [...r.classes, ...(r.big ? [r.big] : []), ...r.inline]) rows.push(classRow(c));
   out.push(grid(rows));
 
+  const phases = [...r.classes, ...(r.big ? [r.big] : []), ...r.inline, ...(r.fairness ? [r.fairness.idle, r.fairness.loaded] : [])];
+  if (phases.length > 0) {
+    const names = [...new Set(phases.flatMap((c) => Object.keys(c.cpu ?? {})).filter((k) => k !== 'wall'))];
+    out.push('');
+    out.push('CPU seconds per process over each phase (2 cores give 2 CPU-seconds a second; postgres: the run’s own backends; redis: the whole server)');
+    out.push(grid([['phase', 'wall s', ...names], ...phases.map((c) => [c.label, String(c.cpu?.wall ?? '-'), ...names.map((n) => String(c.cpu?.[n] ?? '-'))])]));
+  }
+
   if (r.fairness) {
     const f = r.fairness;
     out.push('');

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { RedisKeys } from '../../src/redis/redis-keys';
 import { ClientFleet } from '../clients/client-fleet';
+import { CpuMeter } from '../cpu';
 import { Http } from '../http';
 import { ClassPlan, LoadOptions } from '../options';
 import { Progress } from '../progress';
@@ -29,6 +30,8 @@ export interface RunContext {
   inline: Http | null;
   fleet: ClientFleet | null;
   progress: Progress;
+  /** CPU seconds per process group over a phase. */
+  cpu: CpuMeter;
   /** Signs a token for any seeded user. */
   token(user: SeededUser): string;
   /** A per-run tag in post texts, so two runs' posts never look alike. */

@@ -33,6 +33,7 @@ export async function runClass(ctx: RunContext, spec: ClassSpec): Promise<ClassR
   await ctx.fleet?.collect(); // drop receipts of anything earlier
   const pushBaseline = ctx.fleet?.receivedCount ?? 0;
   ctx.progress.start(spec.label, spec.count);
+  const cpu = ctx.cpu.start();
 
   const posts = await send(ctx, http, spec);
   await awaitFanouts(ctx, http, spec, posts);
@@ -46,6 +47,7 @@ export async function runClass(ctx: RunContext, spec: ClassSpec): Promise<ClassR
     rate: spec.rate,
     posts,
     summary: summarizeClass(posts),
+    cpu: cpu(),
   };
   const s = result.summary;
   ctx.progress.finish(`POST p99 ${s.postMs.p99} ms, fan-out p99 ${s.fanoutMs.p99} ms, push p99 ${s.pushMs.p99 ?? '-'} ms`);

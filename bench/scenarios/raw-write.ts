@@ -18,6 +18,7 @@ export async function runRawWrite(ctx: RunContext): Promise<RawWriteResult> {
   ).rows.map((r) => r.id);
   const keys = followers.map((id) => ctx.keys.home(id));
   const runs: RawWriteResult['runs'] = [];
+  const cpu = ctx.cpu.start();
   for (let run = 0; run < RUNS; run++) {
     // A real post, so the timelines it lands in stay readable by the read benchmarks.
     const { rows } = await ctx.sql.query<{ id: string }>(
@@ -30,7 +31,7 @@ export async function runRawWrite(ctx: RunContext): Promise<RawWriteResult> {
   }
   const perSec = Math.max(...runs.map((r) => r.perSec));
   ctx.progress.finish(`best ${perSec.toLocaleString('en-US')} timelines/s over ${keys.length.toLocaleString('en-US')}`);
-  return { timelines: keys.length, runs, perSec };
+  return { timelines: keys.length, runs, perSec, cpu: cpu() };
 }
 
 async function pipelinedWrite(ctx: RunContext, keys: string[], postId: string): Promise<number> {
