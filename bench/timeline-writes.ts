@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const redis = new RedisClient(values.redis!, { maxRetriesPerRequest: 1 });
   const prefix = `bench-writes-${process.pid}:`;
   const keys = new RedisKeys(prefix);
-  const repository = new TimelineRepository(redis, keys);
+  const repository = new TimelineRepository(redis, keys, redis);
   const userIds = Array.from({ length: timelines }, (_, i) => String(i + 1));
   const homeKeys = userIds.map((id) => keys.home(id));
   // The raw write never trims, so it gets timelines of its own, refilled (untimed) before each round.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RedisClient } from '../redis/redis-client';
+import { BulkRedisClient, RedisClient } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
 
 /**
@@ -9,6 +9,9 @@ import { RedisKeys } from '../redis/redis-keys';
  * asking for scores above 0.
  */
 export const COMPLETE_MARKER = '0';
+
+/** Writes of more timeline entries than this go over the bulk connection (see BulkRedisClient). */
+const BULK_WRITE_MIN = 100;
 
 export interface RangeQuery {
   /** Only ids below this one (the cursor). */
@@ -23,6 +26,7 @@ export class TimelineRepository {
   constructor(
     private readonly redis: RedisClient,
     readonly keys: RedisKeys,
+    private readonly bulk: BulkRedisClient,
   ) {}
 
   /**
@@ -36,7 +40,8 @@ export class TimelineRepository {
    */
   async addToMany(keys: string[], ids: string[], max: number): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
-    const pipeline = this.redis.pipeline();
+    const client = keys.length * ids.length > BULK_WRITE_MIN ? this.bulk : this.redis;
+    const pipeline = client.pipeline();
     for (const key of keys) {
       for (const id of ids) pipeline.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
     }
