@@ -45,10 +45,12 @@ export function judgeTargets(r: LoadResults): TargetResult[] {
     });
   }
   const tenK = byFollowers(10_000);
+  // The floor no fan-out can beat here: the raw pipelined write of as many full timelines.
+  const floor = r.rawWrite ? ` (raw write of 10,000: ${Math.round((10_000 / r.rawWrite.perSec) * 1000)} ms)` : '';
   targets.push({
     name: 'post → last timeline p99 at 10,000 followers',
     target: '≤ 150 ms',
-    measured: fmt(tenK?.summary.fanoutMs.p99),
+    measured: tenK?.summary.fanoutMs.p99 == null ? 'n/a' : fmt(tenK.summary.fanoutMs.p99) + floor,
     ratio: null,
     met: tenK?.summary.fanoutMs.p99 == null ? null : tenK.summary.fanoutMs.p99 <= 150,
   });

@@ -78,7 +78,7 @@ for (const [id, key, title] of [['fanoutHistogram', 'fanoutHist', 'Post → last
 }
 
 new Chart(document.getElementById('writes'), { type: 'bar', data: { labels: data.writes.map((w) => w.label),
-  datasets: [{ label: 'timelines written per second', data: data.writes.map((w) => w.value), backgroundColor: [colors[0], colors[7 % colors.length] || '#7f7f7f'] }] },
+  datasets: [{ label: 'timelines written per second', data: data.writes.map((w) => w.value), backgroundColor: [colors[0], '#7f7f7f'] }] },
   options: opts('Fan-out against a raw pipelined Redis write', {}, { beginAtZero: true }) });
 
 new Chart(document.getElementById('reads'), { type: 'bar', data: { labels: data.reads.labels,
