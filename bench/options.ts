@@ -48,8 +48,9 @@ export type Scenario = (typeof SCENARIOS)[number];
  * second that this machine's Redis can write at best, as the raw-write baseline measures at the
  * start of the run: busy enough to queue, never so busy that the queue grows without end and a
  * delay measures the backlog instead of the fan-out. Small classes are capped at MAX_RATE posts a
- * second: every post of the 1,000 class is also pushed to 1,000 sockets, and at 20 a second the
- * pushes alone kept both cores of this machine busy. Each class then posts for about CLASS_SECONDS.
+ * second: every post of the 1,000 class is also pushed to 1,000 sockets, and at 20 a second its
+ * writes and 20,000 socket messages kept both cores of this machine busy. Each class then posts
+ * for about CLASS_SECONDS.
  */
 const MAX_RATE = 10;
 const CLASS_SECONDS = 10;
