@@ -5,6 +5,8 @@
 export class Cleanup {
   private readonly steps: { name: string; run: () => Promise<void> }[] = [];
   private running?: Promise<void>;
+  /** Set by Ctrl-C or SIGTERM: the run's own failures from then on are expected. */
+  interrupted = false;
 
   add(name: string, run: () => Promise<void>): void {
     this.steps.push({ name, run });
@@ -23,10 +25,18 @@ export class Cleanup {
     return this.running;
   }
 
-  /** Ctrl-C or SIGTERM: clean up, then exit the way an interrupted program does. */
+  /**
+   * Ctrl-C or SIGTERM: clean up, then exit the way an interrupted program does. The scenario that
+   * was running goes on failing meanwhile (its requests meet a stopped service); those failures
+   * are expected and must not end the process before its database is dropped.
+   */
   onSignals(): void {
     const handler = (signal: NodeJS.Signals) => {
+      this.interrupted = true;
       process.stderr.write(`\n${signal}: stopping the service and removing the run's database and Redis data...\n`);
+      const ignore = () => undefined;
+      process.on('unhandledRejection', ignore);
+      process.on('uncaughtException', ignore);
       void this.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
     process.once('SIGINT', handler);

@@ -51,6 +51,9 @@ async function main(): Promise<number> {
   cleanup.onSignals();
   try {
     return await run(options, cleanup);
+  } catch (err) {
+    if (cleanup.interrupted) return new Promise(() => undefined); // the signal handler exits
+    throw err;
   } finally {
     await cleanup.run();
   }
@@ -97,6 +100,11 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     FANOUT_CELEBRITY_THRESHOLD: String(threshold),
     ...options.serviceEnv,
   };
+  const services: ServiceProcess[] = [];
+  // All at once: each drains its running jobs and sockets on SIGTERM, which takes a few seconds.
+  cleanup.add('stop the service', async () => {
+    await Promise.all(services.map((service) => service.stop()));
+  });
   const start = async (name: string, role: 'api' | 'worker', extra: Record<string, string> = {}) => {
     const service = await ServiceProcess.start({
       name,
@@ -105,15 +113,23 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
       logFile: join(logsDir, `${name}.log`),
       profileDir: options.profile ? logsDir : undefined,
     });
-    cleanup.add(`stop ${name}`, () => service.stop());
+    services.push(service);
     return service;
   };
   const wantInline = !options.skip.has('inline') && options.inlinePosts.some((n) => n > 0);
-  const [apiProcess, workerProcess, inlineProcess] = await Promise.all([
+  // Settled, not raced: when one fails, the others have still registered for cleanup.
+  const started = await Promise.allSettled([
     start('api', 'api'),
     start('worker', 'worker'),
     wantInline ? start('inline', 'api', { FANOUT_MODE: 'inline' }) : Promise.resolve(null),
   ]);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const [apiProcess, workerProcess, inlineProcess] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess | null>).value) as [
+    ServiceProcess,
+    ServiceProcess,
+    ServiceProcess | null,
+  ];
   const api = new Http(apiProcess.url!);
   const inline = inlineProcess ? new Http(inlineProcess.url!) : null;
   cleanup.add('close HTTP clients', async () => {
