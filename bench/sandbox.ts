@@ -6,6 +6,7 @@ import { migrate } from '../src/database/migrate';
 const CLAIM_TTL_S = 3600;
 const FIRST_DB = 1;
 const LAST_DB = 15;
+const CLAIM_ATTEMPTS = 120;
 /** The same claim keys as the test suite's (test/support/redis-db-claim.ts), so the two never share a database. */
 const claimKey = (db: number) => `feed-fanout:test-claim:db${db}`;
 
@@ -82,17 +83,23 @@ interface Claim {
   token: string;
 }
 
-/** Takes the first Redis database of 1-15 nobody holds, as a test run does, and empties it. */
+/**
+ * Takes the first Redis database of 1-15 nobody holds, as a test run does, and empties it. When
+ * test runs hold them all, it waits for one, as they do (about a minute at most).
+ */
 async function claimFree(server: string): Promise<Claim> {
   const admin = new Redis(`${server}/0`, { maxRetriesPerRequest: 1 });
   const token = randomUUID();
   try {
-    for (let db = FIRST_DB; db <= LAST_DB; db++) {
-      if ((await admin.set(claimKey(db), token, 'EX', CLAIM_TTL_S, 'NX')) === 'OK') {
-        await admin.select(db);
-        await admin.flushdb();
-        return { db, token };
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      for (let db = FIRST_DB; db <= LAST_DB; db++) {
+        if ((await admin.set(claimKey(db), token, 'EX', CLAIM_TTL_S, 'NX')) === 'OK') {
+          await admin.select(db);
+          await admin.flushdb();
+          return { db, token };
+        }
       }
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     throw new Error('no free Redis database (1-15): test runs hold them all; wait, or pass --redis-db');
   } finally {
