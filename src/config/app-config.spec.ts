@@ -21,11 +21,15 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       redisKeyPrefix: 'feed:',
       jwtExpiresIn: '7d',
-      fanoutChunkSize: 10_000,
+      fanoutChunkSize: 2_500,
       fanoutInactiveDays: 30,
       logLevel: 'log',
     });
     expect(config.jwtSecret).not.toBe('');
+  });
+
+  it('never makes a chunk smaller than a batch', () => {
+    expect(loadConfig({ FANOUT_BATCH_SIZE: '5000' }).fanoutChunkSize).toBe(5_000);
   });
 
   it('treats an empty variable as unset', () => {
@@ -56,7 +60,7 @@ describe('loadConfig', () => {
       timelineMaxLength: 200,
       fanoutCelebrityThreshold: 0,
       fanoutBatchSize: 50,
-      fanoutChunkSize: 500,
+      fanoutChunkSize: 2_500,
       jwtSecret: 's3cret',
     });
   });

@@ -17,7 +17,10 @@ export abstract class AppConfig {
   readonly timelineMaxLength: number;
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
-  /** Followers per child job: a big fan-out is cut into chunks that several workers share. */
+  /**
+   * Followers per chunk job: a big fan-out is cut into chunks that several workers share.
+   * 2,500 by default: small enough that a 10,000-follower post is shared by four workers.
+   */
   readonly fanoutChunkSize: number;
   readonly fanoutConcurrency: number;
   readonly fanoutInactiveDays: number;
@@ -108,7 +111,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
-    fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', fanoutBatchSize * 10, fanoutBatchSize, 10_000_000),
+    fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
     fanoutMode: oneOf(env, 'FANOUT_MODE', 'queue', ['queue', 'inline'] as const),

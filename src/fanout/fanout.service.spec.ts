@@ -150,7 +150,7 @@ describe('FanoutService', () => {
       expect(m.followers.page).toHaveBeenCalled();
     });
 
-    it('plans a pending post, requeues every chunk but the first to the bulk queue, and runs the first inline', async () => {
+    it('plans a pending post and hands every chunk of a big following to the bulk queue', async () => {
       const m = setup();
       const slices = [
         { afterId: '0', uptoId: '40' },
@@ -165,21 +165,34 @@ describe('FanoutService', () => {
         chunkRow(1, { after_id: '40', cursor_id: '40', upto_id: '80' }),
         chunkRow(2, { after_id: '80', cursor_id: '80' }),
       ]);
-      m.status.chunk.mockResolvedValue(chunkRow(0, { upto_id: '40' }));
       await m.service.fanoutPost(job);
 
       expect(m.followers.slices).toHaveBeenCalledWith('7', config.fanoutChunkSize);
       expect(m.status.start).toHaveBeenCalledWith('500', 9, slices);
-      expect(m.queue.requeue).toHaveBeenCalledTimes(2);
-      expect(m.queue.requeue).toHaveBeenNthCalledWith(1, FanoutChunk, { ...job, chunkNo: 1 });
-      expect(m.queue.requeue).toHaveBeenNthCalledWith(2, FanoutChunk, { ...job, chunkNo: 2 });
+      expect(m.queue.requeue.mock.calls).toEqual([
+        [FanoutChunk, { ...job, chunkNo: 0 }],
+        [FanoutChunk, { ...job, chunkNo: 1 }],
+        [FanoutChunk, { ...job, chunkNo: 2 }],
+      ]);
       expect(FanoutChunk.queue).toBe('fanout-bulk');
-      expect(m.status.chunk).toHaveBeenCalledWith('500', 0);
-      expect(m.followers.page).toHaveBeenCalledWith('7', '0', '40', config.fanoutBatchSize, expect.any(Date));
-      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 0);
+      // Nothing written here: the job on the small-post queue ends at once.
+      expect(m.status.chunk).not.toHaveBeenCalled();
+      expect(m.followers.page).not.toHaveBeenCalled();
       const order = (fn: jest.Mock) => fn.mock.invocationCallOrder[0];
       expect(order(m.followers.slices)).toBeLessThan(order(m.status.start));
       expect(order(m.status.start)).toBeLessThan(order(m.status.chunks));
+    });
+
+    it('writes a following of one chunk right away, without the bulk queue', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.status.chunks.mockResolvedValue([chunkRow(0)]);
+      m.status.chunk.mockResolvedValue(chunkRow(0));
+      await m.service.fanoutPost(job);
+      expect(m.queue.requeue).not.toHaveBeenCalled();
+      expect(m.status.chunk).toHaveBeenCalledWith('500', 0);
+      expect(m.followers.page).toHaveBeenCalledWith('7', '0', null, config.fanoutBatchSize, expect.any(Date));
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 0);
     });
 
     it('resumes a running post without planning again: requeues its open chunks and runs none inline', async () => {

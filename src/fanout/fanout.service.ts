@@ -33,7 +33,10 @@ export class FanoutService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Plans a post's fan-out, hands all but the first chunk to the bulk workers, and writes the first. */
+  /**
+   * Plans a post's fan-out. A following of one chunk is written right here; a bigger one goes to
+   * the bulk workers, chunk by chunk, so it never holds a slot that small posts need.
+   */
   async fanoutPost(job: PostJobData): Promise<void> {
     const current = await this.status.find(job.postId);
     if (!current || current.state === 'done' || current.state === 'skipped') {
@@ -65,9 +68,9 @@ export class FanoutService {
     if (followers > this.config.fanoutBatchSize) await this.serveOnlineFirst(job);
     const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
     await this.status.start(job.postId, followers, slices);
-    const [first, ...rest] = (await this.status.chunks(job.postId)).filter((c) => !c.done);
-    for (const chunk of rest) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
-    if (first) await this.runChunk({ ...job, chunkNo: first.chunk_no });
+    const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
+    if (open.length === 1) return this.runChunk({ ...job, chunkNo: open[0].chunk_no });
+    for (const chunk of open) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
   }
 
   /**
