@@ -4,34 +4,13 @@ import { Client } from 'pg';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { seedFollowers } from './support/seed';
 import { TcpProxy } from './support/tcp-proxy';
+import { exited, waitForLog } from './support/processes';
 import { TestEnv } from './support/test-env';
 import { countHolding, createTimelines } from './support/timelines';
 
 jest.setTimeout(180_000);
 
-/** Resolves when the child logs that it has started; rejects if it exits first or takes too long. */
-function started(child: ChildProcess, marker = 'worker started'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`process did not start in 30 s:\n${output}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes(marker)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`process exited with ${code} before starting:\n${output}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+const started = (child: ChildProcess) => waitForLog(child, 'worker started');
 
 describe('fan-out recovery: nothing is lost', () => {
   let env: TestEnv;

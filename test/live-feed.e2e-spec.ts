@@ -1,8 +1,8 @@
-import { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
+import { waitForLog } from './support/processes';
 import { TestEnv } from './support/test-env';
 import { createTimelines } from './support/timelines';
 
@@ -14,21 +14,6 @@ function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
-  });
-}
-
-function logsLine(child: ChildProcess, marker: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no "${marker}" in 30 s:\n${output}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes(marker)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
   });
 }
 
@@ -54,7 +39,7 @@ describe('live feed over Socket.IO, across processes', () => {
     const port = await freePort();
     const second = env.spawn({ ROLE: 'api', PORT: String(port) });
     const worker = env.spawn({ ROLE: 'worker' });
-    await Promise.all([logsLine(second, '"listening"'), logsLine(worker, 'worker started')]);
+    await Promise.all([waitForLog(second, '"listening"'), waitForLog(worker, 'worker started')]);
     api2Url = `http://127.0.0.1:${port}`;
   });
 

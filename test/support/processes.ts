@@ -1,0 +1,26 @@
+import { ChildProcess } from 'node:child_process';
+
+/** Resolves when the child prints the marker; rejects if it exits first or takes over 30 s. */
+export function waitForLog(child: ChildProcess, marker: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no "${marker}" in 30 s:\n${output}`)), 30_000);
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes(marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`process exited with ${code} before printing "${marker}":\n${output}`));
+    });
+  });
+}
+
+/** The child's exit code, once it has exited. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
