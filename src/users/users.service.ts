@@ -20,12 +20,6 @@ export class UsersService {
     return user;
   }
 
-  async requireById(id: string): Promise<UserRow> {
-    const user = await this.users.findById(id);
-    if (!user) throw new NotFoundException('user not found');
-    return user;
-  }
-
   async profile(username: string): Promise<UserView> {
     return toUserView(await this.require(username));
   }
