@@ -4,7 +4,6 @@ import { isDependencyDown } from './dependency-errors';
 
 export interface ErrorReply {
   status(code: number): ErrorReply;
-  headers(values: Record<string, string>): ErrorReply;
   send(body: unknown): unknown;
 }
 
@@ -31,12 +30,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   /** Also answers the errors Fastify's router raises before Nest sees the request (bad URL, over-long parameter). */
   send(exception: unknown, reply: ErrorReply): void {
     const body = this.toBody(exception);
-    const headers: Record<string, string> = {};
-    if (exception instanceof HttpException) {
-      const retryAfter = (exception as HttpException & { retryAfter?: number }).retryAfter;
-      if (retryAfter) headers['retry-after'] = String(retryAfter);
-    }
-    reply.status(body.statusCode).headers(headers).send(body);
+    reply.status(body.statusCode).send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -75,10 +69,6 @@ function clientErrorMessage(error: Error & { code?: string }, status: number): s
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'request body is too large';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'unsupported content type: send application/json';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'request body is empty: send a JSON object';
     case 'FST_ERR_BAD_URL':
       return 'the URL is not valid: check its percent-encoding';
     case 'FST_ERR_MAX_PARAM_LENGTH':

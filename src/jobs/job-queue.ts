@@ -51,15 +51,6 @@ export class JobQueue {
     await this.add(spec, data);
   }
 
-  async addBulk<T>(spec: JobSpec<T>, items: T[]): Promise<void> {
-    if (items.length === 0) return;
-    await withTimeout(
-      this.queues[spec.queue].addBulk(items.map((data) => ({ name: spec.name, data, opts: { jobId: spec.jobId(data) } }))),
-      ENQUEUE_TIMEOUT_MS,
-      `enqueue of ${items.length} ${spec.name} jobs timed out`,
-    );
-  }
-
   /** Jobs waiting or running per queue, for the metrics. */
   async depths(): Promise<Record<string, number>> {
     const entries = await Promise.all(

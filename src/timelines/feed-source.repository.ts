@@ -23,11 +23,10 @@ export class FeedSourceRepository {
     return rows.map((r) => r.id);
   }
 
-  async authorPostIds(authorId: string, limit: number, olderThan?: string): Promise<string[]> {
+  async authorPostIds(authorId: string, limit: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
-      `SELECT id FROM posts WHERE author_id = $1 AND deleted_at IS NULL AND ($3::bigint IS NULL OR id < $3)
-       ORDER BY id DESC LIMIT $2`,
-      [authorId, limit, olderThan ?? null],
+      'SELECT id FROM posts WHERE author_id = $1 AND deleted_at IS NULL ORDER BY id DESC LIMIT $2',
+      [authorId, limit],
     );
     return rows.map((r) => r.id);
   }

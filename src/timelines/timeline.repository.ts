@@ -25,7 +25,7 @@ export interface RangeQuery {
 export class TimelineRepository {
   constructor(
     private readonly redis: RedisClient,
-    readonly keys: RedisKeys,
+    private readonly keys: RedisKeys,
     private readonly bulk: BulkRedisClient,
   ) {}
 
@@ -111,10 +111,6 @@ export class TimelineRepository {
   /** True once per period: the first call after the key expired. */
   async firstIn(key: string, ttlSeconds: number): Promise<boolean> {
     return (await this.redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
-  }
-
-  async size(key: string): Promise<number> {
-    return Math.max(0, (await this.redis.zcard(key)) - 1);
   }
 
   /** Takes the rebuild lock; only its holder rebuilds. */

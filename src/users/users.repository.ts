@@ -58,9 +58,4 @@ export class UsersRepository {
   async addToPostsCount(userId: string, delta: number, tx?: Tx): Promise<void> {
     await this.db.execute('UPDATE users SET posts_count = posts_count + $2 WHERE id = $1', [userId, delta], tx);
   }
-
-  /** Marks the user active now; fan-out skips users whose mark is older than the inactivity limit. */
-  async markActive(userId: string): Promise<void> {
-    await this.db.execute('UPDATE users SET last_active_at = now() WHERE id = $1', [userId]);
-  }
 }

@@ -9,8 +9,8 @@ import { Client } from 'pg';
 import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/database/migrate';
-import { RedisDbClaim } from './redis-db-claim';
-import { TEST_DATABASE_SERVER } from './servers';
+import { RedisDbClaim } from '../../bench/redis-db-claim';
+import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './servers';
 
 export type EnvOverrides = Record<string, string>;
 
@@ -39,7 +39,7 @@ export class TestEnv {
 
   static async create(baseEnv: EnvOverrides = {}): Promise<TestEnv> {
     const name = `feed_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const claim = await RedisDbClaim.take();
+    const claim = await RedisDbClaim.take(TEST_REDIS_SERVER);
     const env = new TestEnv(name, claim, baseEnv);
     await migrate(env.databaseUrl, { log: () => undefined } as never);
     return env;
