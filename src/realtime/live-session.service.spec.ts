@@ -7,7 +7,7 @@ import { PresenceRepository } from './presence.repository';
 function setup() {
   const presence = { refresh: jest.fn().mockResolvedValue(undefined) };
   const timelines = { bigFolloweesOf: jest.fn().mockResolvedValue([]) };
-  const home = { since: jest.fn().mockResolvedValue([]) };
+  const home = { since: jest.fn().mockResolvedValue({ items: [], hasMore: false }) };
   const session = new LiveSession(presence as unknown as PresenceRepository, timelines as unknown as TimelineService, home as unknown as HomeTimelineService);
   return { session, presence, timelines, home };
 }
@@ -28,10 +28,10 @@ describe('LiveSession', () => {
     await expect(session.open('1')).resolves.toEqual(['u:1']);
   });
 
-  it('answers timeline:sync with the posts newer than since', async () => {
+  it('answers timeline:sync with the posts newer than since, and whether more are', async () => {
     const { session, home } = setup();
-    home.since.mockResolvedValue([{ id: '12' }]);
-    await expect(session.sync('s1', '1', { since: '10' })).resolves.toEqual({ items: [{ id: '12' }] });
+    home.since.mockResolvedValue({ items: [{ id: '12' }], hasMore: true });
+    await expect(session.sync('s1', '1', { since: '10' })).resolves.toEqual({ items: [{ id: '12' }], hasMore: true });
     expect(home.since).toHaveBeenCalledWith('1', '10');
   });
 
@@ -50,7 +50,7 @@ describe('LiveSession', () => {
     for (let i = 0; i < 8; i++) acks.push(await session.sync('flooder', '1', { since: '10' }));
     expect(acks.slice(0, 5).every((a) => 'items' in a)).toBe(true);
     expect(acks.slice(5).every((a) => 'error' in a && a.error.includes('too many'))).toBe(true);
-    await expect(session.sync('calm', '2', { since: '10' })).resolves.toEqual({ items: [] });
+    await expect(session.sync('calm', '2', { since: '10' })).resolves.toEqual({ items: [], hasMore: false });
   });
 
   it('answers an error when the timeline cannot be read', async () => {

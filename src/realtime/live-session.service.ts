@@ -13,7 +13,7 @@ const HEARTBEAT_MS = 15_000;
 const SYNC_BURST = 5;
 const SYNC_WINDOW_MS = 10_000;
 
-export type SyncAck = { items: PostView[] } | { error: string };
+export type SyncAck = { items: PostView[]; hasMore: boolean } | { error: string };
 
 /** What a live-feed connection does, apart from the socket itself: presence, rooms, catch-up. */
 @Injectable()
@@ -68,7 +68,7 @@ export class LiveSession {
     const since = (body as { since?: unknown } | null)?.since;
     if (!isId(since)) return { error: 'timeline:sync needs { since: <post id as a decimal string> }' };
     try {
-      return { items: await this.home.since(userId, since) };
+      return await this.home.since(userId, since);
     } catch (err) {
       this.logger.warn({ msg: 'timeline:sync failed', error: (err as Error).message });
       return { error: 'timeline is unavailable right now; retry shortly' };

@@ -13,6 +13,13 @@ export const COMPLETE_MARKER = '0';
 /** Writes of more timeline entries than this go over the bulk connection (see BulkRedisClient). */
 const BULK_WRITE_MIN = 100;
 
+export interface WindowRange {
+  /** Ids of the range, newest first. */
+  ids: string[];
+  /** The oldest id the whole set holds, or null when it holds none. */
+  oldest: string | null;
+}
+
 export interface RangeQuery {
   /** Only ids below this one (the cursor). */
   before?: string;
@@ -72,17 +79,38 @@ export class TimelineRepository {
     await this.execOrThrow(pipeline);
   }
 
-  /** Several ranges of several sets, newest first, in one round trip; null for a set that is not complete. */
-  async ranges(keys: string[], query: RangeQuery): Promise<(string[] | null)[]> {
+  /**
+   * Several ranges of several sets in one round trip, each with the oldest id its set holds; null
+   * for a set that is not complete. The marker sorts first (score 0), so the two lowest members
+   * say both whether the set is complete and where it ends.
+   */
+  async ranges(keys: string[], query: RangeQuery): Promise<(WindowRange | null)[]> {
     const pipeline = this.redis.pipeline();
     const max = query.before ? `(${query.before}` : '+inf';
     const min = query.since ? `(${query.since}` : '(0';
     for (const key of keys) {
-      pipeline.zscore(key, COMPLETE_MARKER);
+      pipeline.zrange(key, 0, 1);
       pipeline.zrange(key, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, query.limit);
     }
     const results = await this.execOrThrow(pipeline);
-    return keys.map((_, i) => (results[2 * i] !== null ? (results[2 * i + 1] as string[]) : null));
+    return keys.map((_, i) => {
+      const [first, oldest] = results[2 * i] as string[];
+      if (first !== COMPLETE_MARKER) return null;
+      return { ids: results[2 * i + 1] as string[], oldest: oldest ?? null };
+    });
+  }
+
+  /**
+   * Merges ids into one timeline, trimmed to `max`, in one transaction. With `cutBelow`, entries
+   * older than that id leave too: the caller merged only part of what belongs below it, and a
+   * timeline must hold everything from its oldest entry up (see TimelineService.merge).
+   */
+  async merge(key: string, ids: string[], max: number, cutBelow?: string): Promise<void> {
+    if (ids.length === 0) return;
+    const transaction = this.redis.multi();
+    for (const id of ids) transaction.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
+    if (cutBelow) transaction.zremrangebyscore(key, '(0', `(${cutBelow}`);
+    await this.execOrThrow(transaction);
   }
 
   /** A cached id list and the version it was computed at, with the current version, in one round trip. */

@@ -1,8 +1,8 @@
-import { Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisKeys } from '../redis/redis-keys';
 import { FeedSourceRepository } from './feed-source.repository';
-import { MERGE_ON_FOLLOW, TimelineService, mergeNewestFirst } from './timeline.service';
+import { compareIds, cutAtSeam, MERGE_ON_FOLLOW, TimelineService } from './timeline.service';
 import { TimelineRepository } from './timeline.repository';
 
 const DAY_MS = 86_400_000;
@@ -15,6 +15,7 @@ function setup() {
     removeFromMany: jest.fn().mockResolvedValue(undefined),
     removeFrom: jest.fn().mockResolvedValue([]),
     fill: jest.fn().mockResolvedValue(undefined),
+    merge: jest.fn().mockResolvedValue(undefined),
     ranges: jest.fn(),
     cachedList: jest.fn().mockResolvedValue({ ids: [], current: '0' }),
     cacheList: jest.fn().mockResolvedValue(undefined),
@@ -92,13 +93,21 @@ describe('TimelineService', () => {
   });
 
   describe('merge and unmerge', () => {
-    it('merge adds the followee recent post ids to the follower home', async () => {
+    it('merge adds the followee recent post ids to the follower home, cutting nothing when that is all they wrote', async () => {
       const { service, timelines, source } = setup();
       source.authorPostIds.mockResolvedValue(['30', '20', '10']);
       await service.merge('1', '2');
       expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:big');
-      expect(source.authorPostIds).toHaveBeenCalledWith('2', MERGE_ON_FOLLOW);
-      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:1}:home'], ['30', '20', '10'], 800);
+      expect(source.authorPostIds).toHaveBeenCalledWith('2', MERGE_ON_FOLLOW + 1);
+      expect(timelines.merge).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20', '10'], 800, undefined);
+    });
+
+    it('merge cuts the timeline below the oldest merged post when the followee wrote more, so the window stays whole', async () => {
+      const { service, timelines, source } = setup();
+      const ids = Array.from({ length: MERGE_ON_FOLLOW + 1 }, (_, i) => String(10_000 - i));
+      source.authorPostIds.mockResolvedValue(ids);
+      await service.merge('1', '2');
+      expect(timelines.merge).toHaveBeenCalledWith('t:{u:1}:home', ids.slice(0, MERGE_ON_FOLLOW), 800, ids[MERGE_ON_FOLLOW - 1]);
     });
 
     it('merges the last 200 posts, as Mastodon does', () => {
@@ -116,127 +125,125 @@ describe('TimelineService', () => {
     });
   });
 
-  describe('readHome', () => {
-    it('reads the home list alone when the user follows no big account, asking one more than the limit', async () => {
+  describe('readWindow', () => {
+    const range = (ids: string[], oldest: string | null = ids[ids.length - 1] ?? null) => ({ ids, oldest });
+
+    it('reads the home set alone when the user follows no big account, down to its oldest entry', async () => {
       const { service, timelines } = setup();
-      timelines.ranges.mockResolvedValue([['50', '40', '30']]);
-      await expect(service.readHome('1', { limit: 2, before: '60' })).resolves.toEqual({ ids: ['50', '40'], hasMore: true });
+      timelines.ranges.mockResolvedValue([range(['50', '40', '30'], '10')]);
+      await expect(service.readWindow('1', { limit: 3, before: '60' })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '10' });
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home'], { limit: 3, before: '60' });
     });
 
-    it('says there is no more when the lists hold no more than the limit', async () => {
-      const { service, timelines } = setup();
-      timelines.ranges.mockResolvedValue([['50', '40']]);
-      await expect(service.readHome('1', { limit: 2 })).resolves.toEqual({ ids: ['50', '40'], hasMore: false });
-    });
-
-    it('merges big-account post lists with the home list, newest first, without duplicates', async () => {
+    it('merges big-account post lists with the home set, newest first, without duplicates, cut at the highest oldest entry', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '3' });
-      timelines.ranges.mockResolvedValue([
-        ['100', '70', '40', '10'],
-        ['90', '70', '20'],
-        ['95', '40'],
-      ]);
-      const page = await service.readHome('1', { limit: 5 });
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts', 't:{u:9}:posts'], { limit: 6 });
-      expect(page).toEqual({ ids: ['100', '95', '90', '70', '40'], hasMore: true });
+      timelines.ranges.mockResolvedValue([range(['100', '90', '40', '30'], '5'), range(['95', '90'], '35'), range(['70'], '20')]);
+      const window = await service.readWindow('1', { limit: 10 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts', 't:{u:9}:posts'], { limit: 10 });
+      // Big account 8's list ends at 35: below it, it may lack posts, so the window ends there.
+      expect(window).toEqual({ ids: ['100', '95', '90', '70', '40'], seam: '35' });
       expect(source.bigFollowees).not.toHaveBeenCalled();
+    });
+
+    it('orders ids of different digit lengths numerically', async () => {
+      const { service, timelines } = setup();
+      timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
+      timelines.ranges.mockResolvedValue([range(['1000', '99'], '9'), range(['100', '10'], '9')]);
+      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: ['1000', '100', '99', '10'], seam: '9' });
+    });
+
+    it('vouches for nothing when a set is empty: the page comes from PostgreSQL', async () => {
+      const { service, timelines } = setup();
+      timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
+      timelines.ranges.mockResolvedValue([range(['50'], '50'), range([], null)]);
+      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: [], seam: null });
+      expect(timelines.lock).not.toHaveBeenCalled();
     });
 
     it('loads the big accounts followed when they are not cached, and caches them at the current version', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: null, current: '7' });
+      timelines.isComplete.mockResolvedValue(true);
       source.bigFollowees.mockResolvedValue(['8']);
-      timelines.ranges.mockResolvedValue([['10'], ['20']]);
-      await expect(service.readHome('1', { limit: 20 })).resolves.toEqual({ ids: ['20', '10'], hasMore: false });
+      timelines.ranges.mockResolvedValue([range(['10']), range(['20'])]);
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: ['20'], seam: '20' });
       expect(timelines.cachedList).toHaveBeenCalledWith('t:{u:1}:big', 't:{big}:version');
       expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts'], { limit: 21 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts'], { limit: 20 });
     });
 
-    it('uses a cached empty list of big accounts without asking PostgreSQL', async () => {
+    it('serves a returning reader without looking up big followees, and rebuilds their timeline in the background', async () => {
       const { service, timelines, source } = setup();
-      timelines.ranges.mockResolvedValue([['10']]);
-      await service.readHome('1', { limit: 20 });
+      timelines.cachedList.mockResolvedValue({ ids: null, current: '7' });
+      timelines.isComplete.mockResolvedValue(false);
+      const load = deferred<string[]>();
+      source.homePostIds.mockReturnValue(load.promise);
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
       expect(source.bigFollowees).not.toHaveBeenCalled();
-      expect(timelines.cacheList).not.toHaveBeenCalled();
-    });
-
-    it('rebuilds a missing home timeline under the lock from PostgreSQL, then reads again', async () => {
-      const { service, timelines, source } = setup();
-      timelines.ranges.mockResolvedValueOnce([null]).mockResolvedValueOnce([['30', '20']]);
-      source.homePostIds.mockResolvedValue(['30', '20']);
-      await expect(service.readHome('1', { limit: 20 })).resolves.toEqual({ ids: ['30', '20'], hasMore: false });
+      expect(timelines.ranges).not.toHaveBeenCalled();
+      // The read answered while the rebuild still waits on PostgreSQL.
+      expect(timelines.fill).not.toHaveBeenCalled();
+      load.resolve(['30', '20']);
+      await service.beforeApplicationShutdown();
       expect(timelines.lock).toHaveBeenCalledWith('t:{u:1}:home', expect.any(Number));
-      expect(source.homePostIds).toHaveBeenCalledWith('1', 800);
+      expect(source.homePostIds).toHaveBeenCalledWith('1', { limit: 800 });
       expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800);
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
-      expect(timelines.ranges).toHaveBeenCalledTimes(2);
-      const order = (fn: jest.Mock) => fn.mock.invocationCallOrder[0];
-      expect(order(timelines.lock)).toBeLessThan(order(source.homePostIds));
-      expect(order(timelines.fill)).toBeLessThan(order(timelines.unlock));
-      expect(order(timelines.unlock)).toBeLessThan(timelines.ranges.mock.invocationCallOrder[1]);
+    });
+
+    it('rebuilds a missing home set in the background when the big followees were cached', async () => {
+      const { service, timelines, source } = setup();
+      timelines.ranges.mockResolvedValue([null]);
+      source.homePostIds.mockResolvedValue(['30']);
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      await service.beforeApplicationShutdown();
+      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30'], 800);
     });
 
     it('rebuilds only the missing list of a big account, from its own posts', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
-      timelines.ranges.mockResolvedValueOnce([['10'], null]).mockResolvedValueOnce([['10'], ['20']]);
+      timelines.ranges.mockResolvedValue([range(['10']), null]);
       source.authorPostIds.mockResolvedValue(['20']);
-      await expect(service.readHome('1', { limit: 20 })).resolves.toEqual({ ids: ['20', '10'], hasMore: false });
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(source.authorPostIds).toHaveBeenCalledWith('8', 800);
       expect(timelines.lock).toHaveBeenCalledTimes(1);
       expect(timelines.fill).toHaveBeenCalledWith('t:{u:8}:posts', ['20'], 800);
     });
 
-    it('unlocks even when the rebuild fails', async () => {
-      const { service, timelines, source } = setup();
-      timelines.ranges.mockResolvedValue([null]);
-      source.homePostIds.mockRejectedValue(new Error('PostgreSQL down'));
-      await expect(service.readHome('1', { limit: 20 })).rejects.toThrow('PostgreSQL down');
-      expect(timelines.fill).not.toHaveBeenCalled();
-      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
-    });
-
-    it('waits for a rebuild run by someone else and never fills when the lock is not taken', async () => {
+    it('leaves the rebuild to whoever holds the lock, and never fills without it', async () => {
       const { service, timelines, source } = setup();
       timelines.lock.mockResolvedValue(false);
-      timelines.isComplete.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
-      timelines.ranges.mockResolvedValueOnce([null]).mockResolvedValueOnce([['30']]);
-      await expect(service.readHome('1', { limit: 20 })).resolves.toEqual({ ids: ['30'], hasMore: false });
-      expect(timelines.isComplete).toHaveBeenCalledTimes(2);
-      expect(timelines.isComplete).toHaveBeenCalledWith('t:{u:1}:home');
+      timelines.ranges.mockResolvedValue([null]);
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(timelines.fill).not.toHaveBeenCalled();
       expect(timelines.unlock).not.toHaveBeenCalled();
     });
 
-    it('answers 503 when someone else rebuild does not finish in time', async () => {
-      const { service, timelines } = setup();
-      timelines.lock.mockResolvedValue(false);
-      timelines.isComplete.mockResolvedValue(false);
-      timelines.ranges.mockResolvedValue([null]);
-      // The clock: the deadline is set at 0, one poll runs, then the wait is over.
-      jest.spyOn(Date, 'now').mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(60_000);
-      await expect(service.readHome('1', { limit: 20 })).rejects.toThrow(ServiceUnavailableException);
-      expect(timelines.isComplete).toHaveBeenCalledTimes(1);
-      expect(timelines.fill).not.toHaveBeenCalled();
-    });
-  });
-
-  describe('populate after a failed rebuild', () => {
-    it('takes the lock over when the rebuilder gave up without filling', async () => {
+    it('does not rebuild a set someone completed between the read and the lock', async () => {
       const { service, timelines, source } = setup();
-      timelines.lock.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
-      timelines.isComplete.mockResolvedValue(false);
-      timelines.ranges.mockResolvedValueOnce([null]).mockResolvedValueOnce([['30']]);
-      source.homePostIds.mockResolvedValue(['30']);
-      await expect(service.readHome('1', { limit: 20 })).resolves.toEqual({ ids: ['30'], hasMore: false });
-      expect(timelines.lock).toHaveBeenCalledTimes(2);
-      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30'], 800);
+      timelines.ranges.mockResolvedValue([null]);
+      timelines.isComplete.mockResolvedValue(true);
+      await service.readWindow('1', { limit: 20 });
+      await service.beforeApplicationShutdown();
+      expect(source.homePostIds).not.toHaveBeenCalled();
+      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
+    });
+
+    it('logs a failed rebuild, unlocks, and never fails the read', async () => {
+      const { service, timelines, source } = setup();
+      timelines.ranges.mockResolvedValue([null]);
+      source.homePostIds.mockRejectedValue(new Error('PostgreSQL down'));
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      await service.beforeApplicationShutdown();
+      expect(timelines.fill).not.toHaveBeenCalled();
+      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
     });
   });
 
@@ -284,33 +291,48 @@ describe('TimelineService', () => {
   });
 });
 
-describe('mergeNewestFirst', () => {
-  it('orders ids of different digit lengths numerically, not as strings', () => {
-    expect(mergeNewestFirst([['100', '99', '9'], ['1000', '10']], 10)).toEqual({
-      ids: ['1000', '100', '99', '10', '9'],
-      hasMore: false,
-    });
+describe('cutAtSeam', () => {
+  it('keeps the ids at or above the highest oldest entry, newest first, without duplicates, up to the limit', () => {
+    expect(
+      cutAtSeam(
+        [
+          { ids: ['5', '3', '1'], oldest: '1' },
+          { ids: ['5', '4', '3'], oldest: '3' },
+        ],
+        10,
+      ),
+    ).toEqual({ ids: ['5', '4', '3'], seam: '3' });
+    expect(cutAtSeam([{ ids: ['5', '4', '3'], oldest: '1' }], 2)).toEqual({ ids: ['5', '4'], seam: '1' });
   });
 
   it('orders 16- and 17-digit ids numerically', () => {
-    expect(mergeNewestFirst([['9999999999999999'], ['10000000000000000'], ['1000000000000000']], 3).ids).toEqual([
-      '10000000000000000',
-      '9999999999999999',
-      '1000000000000000',
-    ]);
+    expect(cutAtSeam([{ ids: ['10000000000000000', '9999999999999999', '1000000000000000'], oldest: '1000000000000000' }], 3)).toEqual({
+      ids: ['10000000000000000', '9999999999999999', '1000000000000000'],
+      seam: '1000000000000000',
+    });
   });
 
-  it('drops duplicates across lists', () => {
-    expect(mergeNewestFirst([['5', '3', '1'], ['5', '4', '3']], 10)).toEqual({ ids: ['5', '4', '3', '1'], hasMore: false });
+  it('vouches for nothing when a set is missing or empty', () => {
+    expect(cutAtSeam([{ ids: ['5'], oldest: '5' }, null], 10)).toEqual({ ids: [], seam: null });
+    expect(cutAtSeam([{ ids: [], oldest: null }], 10)).toEqual({ ids: [], seam: null });
   });
 
-  it('cuts to the limit and says there is more', () => {
-    expect(mergeNewestFirst([['5', '3'], ['4', '2']], 3)).toEqual({ ids: ['5', '4', '3'], hasMore: true });
-    expect(mergeNewestFirst([['5', '3'], ['5', '3']], 2)).toEqual({ ids: ['5', '3'], hasMore: false });
-  });
-
-  it('handles no lists and empty lists', () => {
-    expect(mergeNewestFirst([], 20)).toEqual({ ids: [], hasMore: false });
-    expect(mergeNewestFirst([[], []], 20)).toEqual({ ids: [], hasMore: false });
+  it('keeps the seam when the range holds nothing above it (a page below the window)', () => {
+    expect(cutAtSeam([{ ids: [], oldest: '40' }], 10)).toEqual({ ids: [], seam: '40' });
   });
 });
+
+describe('compareIds', () => {
+  it('compares decimal ids numerically', () => {
+    expect(compareIds('10', '9')).toBeGreaterThan(0);
+    expect(compareIds('9', '10')).toBeLessThan(0);
+    expect(compareIds('123', '123')).toBe(0);
+    expect(compareIds('124', '123')).toBeGreaterThan(0);
+  });
+});
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

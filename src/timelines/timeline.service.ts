@@ -1,17 +1,13 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisKeys } from '../redis/redis-keys';
 import { FeedSourceRepository } from './feed-source.repository';
-import { RangeQuery, TimelineRepository } from './timeline.repository';
+import { RangeQuery, TimelineRepository, WindowRange } from './timeline.repository';
 
 /** Posts merged into a timeline when its owner follows someone. */
 export const MERGE_ON_FOLLOW = 200;
 /** How long a rebuild may hold its lock; a crashed rebuilder frees it after this. */
 const REBUILD_LOCK_MS = 10_000;
-/** How long a reader waits for someone else's rebuild before giving up with a 503. */
-const REBUILD_WAIT_MS = 5_000;
-const REBUILD_POLL_MS = 25;
 /**
  * How long the list of big accounts a user follows is kept. It is dropped sooner when the user
  * follows or unfollows, and ignored when any account becomes big or stops being big.
@@ -20,11 +16,26 @@ const BIG_FOLLOWEES_TTL_S = 600;
 /** Activity is written to PostgreSQL at most this often per user. */
 const ACTIVITY_PERIOD_S = 3600;
 
-export interface TimelinePage {
+/**
+ * What Redis can tell of a page: the ids it holds that can be trusted, and where that stops.
+ *
+ * The seam rule. Every set a home page is read from (the home timeline, and the post list of each
+ * big account followed) holds every post that belongs in it from its own oldest entry up: writers
+ * add at the top and trim at the bottom, a rebuild writes the newest entries of the truth, and the
+ * one writer that adds only part of a range (the follow backfill) cuts the timeline to where it is
+ * whole (merge, below). So the merged sets are the truth from the highest of their oldest entries
+ * up: that entry is the seam. Ids at or above it come from Redis, ids below it from PostgreSQL.
+ * A set that is missing or holds nothing vouches for nothing, and then the whole page comes from
+ * PostgreSQL (seam null).
+ */
+export interface HomeWindow {
+  /** Ids at or above the seam, below `before` and above `since`, newest first, at most `limit`. */
   ids: string[];
-  /** True when older ids may exist beyond this page. */
-  hasMore: boolean;
+  /** The lowest id Redis answers for; null when it answers for none. */
+  seam: string | null;
 }
+
+const UNTRUSTED: HomeWindow = { ids: [], seam: null };
 
 /**
  * Every rule of what goes into which timeline lives here, as Mastodon keeps them in FeedManager.
@@ -32,9 +43,11 @@ export interface TimelinePage {
  * TIMELINE_MAX_LENGTH; posts of big accounts are not pushed but merged in when a timeline is read.
  */
 @Injectable()
-export class TimelineService {
+export class TimelineService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Timelines');
   private readonly max: number;
+  /** Rebuilds running in the background, awaited at shutdown. */
+  private readonly rebuilds = new Set<Promise<void>>();
 
   constructor(
     private readonly timelines: TimelineRepository,
@@ -89,11 +102,18 @@ export class TimelineService {
     await this.timelines.removeFromMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId]);
   }
 
-  /** After a follow: the followee's recent posts join the follower's timeline. */
+  /**
+   * After a follow: the followee's recent posts join the follower's timeline. When the followee has
+   * older posts than those merged, the timeline is cut below the oldest merged one, so that it still
+   * holds everything from its oldest entry up (the seam rule, see HomeWindow); the older posts
+   * are read from PostgreSQL when the reader pages that far.
+   */
   async merge(followerId: string, followeeId: string): Promise<void> {
     await this.forgetBigFollowees(followerId);
-    const ids = await this.source.authorPostIds(followeeId, MERGE_ON_FOLLOW);
-    await this.timelines.addToMany([this.keys.home(followerId)], ids, this.max);
+    const ids = await this.source.authorPostIds(followeeId, MERGE_ON_FOLLOW + 1);
+    const merged = ids.slice(0, MERGE_ON_FOLLOW);
+    const cutBelow = ids.length > MERGE_ON_FOLLOW ? merged[merged.length - 1] : undefined;
+    await this.timelines.merge(this.keys.home(followerId), merged, this.max, cutBelow);
   }
 
   /** After an unfollow: the followee's posts leave the follower's timeline; returns the ids removed. */
@@ -104,21 +124,29 @@ export class TimelineService {
   }
 
   /**
-   * A page of a home timeline, newest first: the stored ids merged with the recent posts of the
-   * big accounts the user follows. A timeline that is missing is rebuilt first.
+   * What Redis holds of a home page: the stored ids merged with the recent posts of the big
+   * accounts the user follows, cut at the seam (see HomeWindow). A set that is missing is rebuilt
+   * in the background while this read answers without it; the caller reads the rest from
+   * PostgreSQL.
    */
-  async readHome(userId: string, query: RangeQuery): Promise<TimelinePage> {
-    const big = await this.bigFolloweesOf(userId);
-    const sources = [this.keys.home(userId), ...big.map((id) => this.keys.authorPosts(id))];
-    const wanted = { ...query, limit: query.limit + 1 };
-    let ranges = await this.timelines.ranges(sources, wanted);
-    if (ranges.some((r) => r === null)) {
-      await Promise.all(
-        ranges.map((r, i) => (r === null ? (i === 0 ? this.populateHome(userId) : this.populateAuthor(big[i - 1])) : null)),
-      );
-      ranges = await this.timelines.ranges(sources, wanted);
+  async readWindow(userId: string, query: RangeQuery): Promise<HomeWindow> {
+    const cached = await this.timelines.cachedList(this.keys.bigFollowees(userId), this.keys.bigAccountsVersion());
+    let big = cached.ids;
+    if (big === null) {
+      // A reader whose timeline is gone (back after a long absence, Redis flushed) is served from
+      // PostgreSQL at once; their big followees are looked up by a later read, not on this one's time.
+      if (!(await this.timelines.isComplete(this.keys.home(userId)))) {
+        this.populateHome(userId);
+        return UNTRUSTED;
+      }
+      big = await this.loadBigFollowees(userId, cached.current);
     }
-    return mergeNewestFirst(ranges.map((r) => r ?? []), query.limit);
+    const ranges = await this.timelines.ranges([this.keys.home(userId), ...big.map((id) => this.keys.authorPosts(id))], query);
+    if (ranges[0] === null) this.populateHome(userId);
+    big.forEach((authorId, i) => {
+      if (ranges[i + 1] === null) this.populateAuthor(authorId);
+    });
+    return cutAtSeam(ranges, query.limit);
   }
 
   /**
@@ -138,13 +166,13 @@ export class TimelineService {
     return Date.now() - lastActiveAt.getTime() > this.config.fanoutInactiveDays * 86_400_000;
   }
 
-  /** Rebuilds a missing home timeline from PostgreSQL, once: concurrent readers wait for it. */
-  populateHome(userId: string): Promise<void> {
-    return this.populate(this.keys.home(userId), () => this.source.homePostIds(userId, this.max));
+  /** Starts rebuilding a missing home timeline from PostgreSQL, unless a rebuild already runs. */
+  populateHome(userId: string): void {
+    this.rebuildInBackground(this.keys.home(userId), () => this.source.homePostIds(userId, { limit: this.max }));
   }
 
-  populateAuthor(authorId: string): Promise<void> {
-    return this.populate(this.keys.authorPosts(authorId), () => this.source.authorPostIds(authorId, this.max));
+  populateAuthor(authorId: string): void {
+    this.rebuildInBackground(this.keys.authorPosts(authorId), () => this.source.authorPostIds(authorId, this.max));
   }
 
   async forgetBigFollowees(userId: string): Promise<void> {
@@ -153,23 +181,37 @@ export class TimelineService {
 
   /** The big accounts this user follows, whose posts are merged at read and pushed to a shared room. */
   async bigFolloweesOf(userId: string): Promise<string[]> {
-    const key = this.keys.bigFollowees(userId);
-    const cached = await this.timelines.cachedList(key, this.keys.bigAccountsVersion());
-    if (cached.ids) return cached.ids;
+    const cached = await this.timelines.cachedList(this.keys.bigFollowees(userId), this.keys.bigAccountsVersion());
+    return cached.ids ?? (await this.loadBigFollowees(userId, cached.current));
+  }
+
+  /** Waits for the rebuilds running in the background, so the connections they use stay open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.rebuilds]);
+  }
+
+  /** Caches the list at the version of the set of big accounts it was computed against. */
+  private async loadBigFollowees(userId: string, version: string): Promise<string[]> {
     const ids = await this.source.bigFollowees(userId, this.config.fanoutCelebrityThreshold);
-    await this.timelines.cacheList(key, cached.current, ids, BIG_FOLLOWEES_TTL_S);
+    await this.timelines.cacheList(this.keys.bigFollowees(userId), version, ids, BIG_FOLLOWEES_TTL_S);
     return ids;
   }
 
-  private async populate(key: string, load: () => Promise<string[]>): Promise<void> {
-    const deadline = Date.now() + REBUILD_WAIT_MS;
-    // Whoever takes the lock rebuilds; the others wait for the marker, and take over if the
-    // rebuilder failed and let the lock go.
-    while (!(await this.timelines.lock(key, REBUILD_LOCK_MS))) {
-      if (Date.now() > deadline) throw new ServiceUnavailableException('timeline is being rebuilt; retry shortly');
-      await sleep(REBUILD_POLL_MS);
-      if (await this.timelines.isComplete(key)) return;
-    }
+  /**
+   * Rebuilds a set from PostgreSQL once, whoever asks and on whichever node: the lock's holder
+   * rebuilds, the others go on reading from PostgreSQL meanwhile. A rebuild that fails leaves the
+   * set incomplete, so the next read starts another; one whose process dies frees the lock when
+   * it expires.
+   */
+  private rebuildInBackground(key: string, load: () => Promise<string[]>): void {
+    const rebuild = this.rebuild(key, load)
+      .catch((err: Error) => this.logger.warn({ msg: 'timeline rebuild failed; the next read retries', key, error: err.message }))
+      .finally(() => this.rebuilds.delete(rebuild));
+    this.rebuilds.add(rebuild);
+  }
+
+  private async rebuild(key: string, load: () => Promise<string[]>): Promise<void> {
+    if (!(await this.timelines.lock(key, REBUILD_LOCK_MS))) return;
     try {
       if (await this.timelines.isComplete(key)) return;
       const started = Date.now();
@@ -182,14 +224,24 @@ export class TimelineService {
   }
 }
 
-/** Merges id lists that are each newest first into one page, without duplicates. */
-export function mergeNewestFirst(lists: string[][], limit: number): TimelinePage {
+/**
+ * Merges the ranges (each newest first) into one, keeping only what lies at or above the seam:
+ * the highest of the sets' oldest entries. A set missing or empty vouches for nothing.
+ */
+export function cutAtSeam(ranges: (WindowRange | null)[], limit: number): HomeWindow {
+  let seam: string | null = null;
+  for (const range of ranges) {
+    if (range === null || range.oldest === null) return UNTRUSTED;
+    if (seam === null || compareIds(range.oldest, seam) > 0) seam = range.oldest;
+  }
+  if (seam === null) return UNTRUSTED;
+  const floor = seam;
   const unique = new Set<string>();
-  for (const list of lists) for (const id of list) unique.add(id);
-  const sorted = [...unique].sort((a, b) => compareIdsDesc(a, b));
-  return { ids: sorted.slice(0, limit), hasMore: sorted.length > limit };
+  for (const range of ranges) for (const id of range!.ids) if (compareIds(id, floor) >= 0) unique.add(id);
+  return { ids: [...unique].sort((a, b) => compareIds(b, a)).slice(0, limit), seam };
 }
 
-function compareIdsDesc(a: string, b: string): number {
-  return a.length !== b.length ? b.length - a.length : a < b ? 1 : a > b ? -1 : 0;
+/** Numeric order of decimal id strings without leading zeros: longer is larger. */
+export function compareIds(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,0 +1,130 @@
+import { BadRequestException } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { PostHydrator } from '../post-store/post-hydrator.service';
+import { PostView } from '../post-store/post.presenter';
+import { FeedSourceRepository } from './feed-source.repository';
+import { HomeCursors } from './home-cursor';
+import { HomeTimelineService } from './home-timeline.service';
+import { HomeWindow, TimelineService } from './timeline.service';
+
+const cursors = new HomeCursors({ jwtSecret: 'unit' } as AppConfig);
+const post = (id: string) => ({ id }) as PostView;
+const ids = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => String(from - i));
+
+function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
+  const windows = Array.isArray(window) ? [...window] : [window];
+  const timelines = {
+    noteActivity: jest.fn().mockResolvedValue(undefined),
+    readWindow: jest.fn().mockImplementation(async () => (windows.length > 1 ? windows.shift() : windows[0])),
+  };
+  const source = { homePostIds: jest.fn() };
+  for (const rows of sql) source.homePostIds.mockResolvedValueOnce(rows);
+  source.homePostIds.mockResolvedValue([]);
+  const hydrator = { hydrate: jest.fn().mockImplementation(async (list: string[]) => list.map(post)) };
+  const service = new HomeTimelineService(
+    timelines as unknown as TimelineService,
+    source as unknown as FeedSourceRepository,
+    hydrator as unknown as PostHydrator,
+    cursors,
+  );
+  return { service, timelines, source, hydrator };
+}
+
+const itemIds = (page: { items: PostView[] }) => page.items.map((p) => p.id);
+const after = (page: { nextCursor: string | null }) => (page.nextCursor === null ? null : cursors.decode('1', page.nextCursor));
+
+describe('HomeTimelineService', () => {
+  it('answers from Redis alone when the window holds the whole page, asking one more than the limit', async () => {
+    const { service, timelines, source } = setup({ ids: ids(50, 40), seam: '10' });
+    const page = await service.page('1', { limit: 10 });
+    expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 11 });
+    expect(itemIds(page)).toEqual(ids(50, 41));
+    expect(after(page)).toBe('41');
+    expect(source.homePostIds).not.toHaveBeenCalled();
+    expect(timelines.noteActivity).toHaveBeenCalledWith('1');
+  });
+
+  it('continues below the seam from PostgreSQL within the same page, with no gap and no duplicate', async () => {
+    const { service, source } = setup({ ids: ['50', '45', '40'], seam: '40' }, [['39', '30', '20']]);
+    const page = await service.page('1', { limit: 5 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '40', since: undefined, limit: 3 });
+    expect(itemIds(page)).toEqual(['50', '45', '40', '39', '30']);
+    expect(after(page)).toBe('30');
+  });
+
+  it('reads a page below the seam from PostgreSQL, below the cursor', async () => {
+    const { service, source, timelines } = setup({ ids: [], seam: '40' }, [['29', '28', '27']]);
+    const page = await service.page('1', { limit: 2, cursor: cursors.encode('1', '30') });
+    expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 3 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 3 });
+    expect(itemIds(page)).toEqual(['29', '28']);
+    expect(after(page)).toBe('28');
+  });
+
+  it('reads the whole page from PostgreSQL when Redis vouches for nothing (a returning reader)', async () => {
+    const { service, source } = setup({ ids: [], seam: null }, [['9', '8']]);
+    const page = await service.page('1', { limit: 20 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 21 });
+    expect(page).toEqual({ items: [post('9'), post('8')], nextCursor: null });
+  });
+
+  it('ends the history with a null cursor only when PostgreSQL has nothing more', async () => {
+    const { service } = setup({ ids: ['50', '45'], seam: '45' }, [['44']]);
+    const page = await service.page('1', { limit: 3 });
+    expect(page).toEqual({ items: [post('50'), post('45'), post('44')], nextCursor: null });
+  });
+
+  it('skips PostgreSQL when since lies at or above the seam: Redis answered the whole range', async () => {
+    const { service, source } = setup({ ids: ['50', '45'], seam: '40' });
+    const page = await service.page('1', { limit: 10, since: '40' });
+    expect(page).toEqual({ items: [post('50'), post('45')], nextCursor: null });
+    expect(source.homePostIds).not.toHaveBeenCalled();
+  });
+
+  it('passes since on to PostgreSQL when it lies below the seam', async () => {
+    const { service, source } = setup({ ids: ['50'], seam: '50' }, [['30']]);
+    await service.page('1', { limit: 10, since: '20' });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '50', since: '20', limit: 10 });
+  });
+
+  it('tops a page up from further down when posts are dropped, and points the cursor after the last one shown', async () => {
+    const { service, hydrator, source } = setup({ ids: [], seam: null }, [['9', '8', '7', '6'], ['5', '4']]);
+    hydrator.hydrate.mockImplementationOnce(async () => [post('9'), post('7')]);
+    const page = await service.page('1', { limit: 3 });
+    expect(source.homePostIds).toHaveBeenNthCalledWith(2, '1', { before: '6', since: undefined, limit: 2 });
+    expect(itemIds(page)).toEqual(['9', '7', '5']);
+    expect(after(page)).toBe('5');
+  });
+
+  it('answers a short page after three batches, with a cursor after the last post examined', async () => {
+    const { service, hydrator, source } = setup({ ids: [], seam: null }, [['9', '8'], ['7', '6'], ['5', '4']]);
+    hydrator.hydrate.mockResolvedValue([]);
+    const page = await service.page('1', { limit: 1 });
+    expect(source.homePostIds).toHaveBeenCalledTimes(3);
+    expect(page.items).toEqual([]);
+    expect(after(page)).toBe('4');
+  });
+
+  it('refuses a malformed since and a cursor that is not the reader’s, before reading anything', async () => {
+    const { service, timelines } = setup({ ids: [], seam: null });
+    await expect(service.page('1', { limit: 5, since: 'abc' })).rejects.toThrow(BadRequestException);
+    await expect(service.page('1', { limit: 5, cursor: cursors.encode('2', '30') })).rejects.toThrow(BadRequestException);
+    expect(timelines.readWindow).not.toHaveBeenCalled();
+  });
+
+  describe('since (timeline:sync)', () => {
+    it('says hasMore when more than 100 posts are newer than since', async () => {
+      const { service } = setup({ ids: ids(200, 100), seam: '1' });
+      const catchup = await service.since('1', '1');
+      expect(catchup.items).toHaveLength(100);
+      expect(catchup.hasMore).toBe(true);
+    });
+
+    it('says no more when exactly 100 posts are newer than since', async () => {
+      const { service } = setup({ ids: ids(200, 101), seam: '1' });
+      const catchup = await service.since('1', '100');
+      expect(catchup.items).toHaveLength(100);
+      expect(catchup.hasMore).toBe(false);
+    });
+  });
+});
