@@ -7,6 +7,7 @@ import { FanoutWorkerModule } from './fanout/fanout-worker.module';
 import { FollowsModule } from './follows/follows.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MarkersModule } from './markers/markers.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PostsModule } from './posts/posts.module';
 import { LiveFeedModule } from './realtime/live-feed.module';
@@ -20,7 +21,7 @@ export class AppModule {
   /** The API serves HTTP and enqueues; the worker runs the processors; `all` does both. */
   static forRole(config: AppConfig): DynamicModule {
     const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule, LiveFeedModule];
-    const api = [AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, HealthModule, RealtimeModule];
+    const api = [AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
     const worker = [FanoutWorkerModule];
     return {
       module: AppModule,

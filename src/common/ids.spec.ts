@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { ParseIdPipe, isId } from './ids';
+import { validateSync } from 'class-validator';
+import { IsId, ParseIdPipe, isId } from './ids';
 
 describe('isId', () => {
   it.each(['1', '9', '10', '7212345678901234', '9007199254740993', '9223372036854775807'])('accepts %s', (id) => {
@@ -41,5 +42,18 @@ describe('ParseIdPipe', () => {
 
   it('names "id" by default', () => {
     expect(() => new ParseIdPipe().transform('x')).toThrow(/^id must be/);
+  });
+});
+
+describe('IsId', () => {
+  class Body {
+    @IsId({ message: 'bad id' })
+    id: unknown;
+  }
+  const errors = (id: unknown) => validateSync(Object.assign(new Body(), { id })).flatMap((e) => Object.values(e.constraints ?? {}));
+
+  it('accepts what isId accepts and refuses the rest with the message', () => {
+    expect(errors('7212345678901234')).toEqual([]);
+    for (const bad of ['0', 'abc', 12, null, undefined, '9223372036854775808', ['1']]) expect(errors(bad)).toEqual(['bad id']);
   });
 });

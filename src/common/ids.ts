@@ -1,4 +1,5 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
 
 const ID_PATTERN = /^[1-9][0-9]{0,18}$/;
 const MAX_BIGINT = 9223372036854775807n;
@@ -17,4 +18,16 @@ export class ParseIdPipe implements PipeTransform<string, string> {
     }
     return value;
   }
+}
+
+/** A body field holding an id: a string that isId accepts. */
+export function IsId(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isId',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a positive decimal integer string`, ...options },
+      validator: { validate: (value: unknown) => isId(value) },
+    });
 }

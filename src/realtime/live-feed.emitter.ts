@@ -3,6 +3,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { AppConfig } from '../config/app-config';
 import { quitQuietly, RedisClient, redisOptions } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
+import type { MarkerView } from '../markers/marker.presenter';
 import { PostView } from '../post-store/post.presenter';
 import { bigAccountRoom, FEED_NAMESPACE, LiveEvent, LiveEvents, userRoom } from './live-feed.events';
 
@@ -52,6 +53,12 @@ export class LiveFeedEmitter implements OnApplicationShutdown {
 
   deleteForBigAccountRoom(authorId: string, postId: string): void {
     this.emitter.to(bigAccountRoom(authorId)).emit(LiveEvent.Delete, { id: postId });
+  }
+
+  /** To every socket of the user, on every node, but one (a socket's id is a room of its own). */
+  markerToUser(userId: string, marker: MarkerView, exceptSocketId?: string): void {
+    const sockets = this.emitter.to(userRoom(userId));
+    (exceptSocketId ? sockets.except(exceptSocketId) : sockets).emit(LiveEvent.Marker, marker);
   }
 
   /** Moves a user's sockets, on every node, into or out of a big account's room. */

@@ -15,6 +15,7 @@ function setup() {
     deleteForUsers: jest.fn(),
     deleteForBigAccountRoom: jest.fn(),
     setBigAccountRoom: jest.fn(),
+    markerToUser: jest.fn(),
   };
   const ledger = { claim: jest.fn() };
   const service = new LiveFeedService(presence as unknown as PresenceRepository, emitter as unknown as LiveFeedEmitter, ledger as unknown as DeliveryLedger);
@@ -58,6 +59,13 @@ describe('LiveFeedService', () => {
     const { service, emitter } = setup();
     service.toAuthor(post);
     expect(emitter.postToUsers).toHaveBeenCalledWith(['7'], post);
+  });
+
+  it('pushes a moved marker to the user’s sockets but the one that moved it', () => {
+    const { service, emitter } = setup();
+    const marker = { lastReadId: '500', updatedAt: '2026-03-01T10:00:00.000Z' };
+    service.markerMoved('7', marker, 'sock-A');
+    expect(emitter.markerToUser).toHaveBeenCalledWith('7', marker, 'sock-A');
   });
 
   it('lists no online users when presence is unavailable', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { MarkerView } from '../markers/marker.presenter';
 import { PostView } from '../post-store/post.presenter';
 import { LiveFeedEmitter } from './live-feed.emitter';
 import { DeliveryLedger } from './delivery-ledger.repository';
@@ -46,6 +47,15 @@ export class LiveFeedService {
 
   retractFromBigAccountFollowers(authorId: string, postId: string): void {
     this.emitter.deleteForBigAccountRoom(authorId, postId);
+  }
+
+  /**
+   * The read marker moved: every other open socket of the user follows it. The emit goes through
+   * Redis to whichever node holds them; best effort like every push (a device that missed it reads
+   * the marker when it reconnects).
+   */
+  markerMoved(userId: string, marker: MarkerView, fromSocketId?: string): void {
+    this.emitter.markerToUser(userId, marker, fromSocketId);
   }
 
   /** The users online now, for a fan-out that serves them first. */

@@ -26,6 +26,10 @@ export class ApiClient {
     return this.auth(request(this.url).post(path), user);
   }
 
+  put(path: string, user?: TestUser) {
+    return this.auth(request(this.url).put(path), user);
+  }
+
   delete(path: string, user?: TestUser) {
     return this.auth(request(this.url).delete(path), user);
   }
