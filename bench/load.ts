@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { AppConfig } from '../src/config/app-config';
 import { RedisKeys } from '../src/redis/redis-keys';
+import { HomeCursors } from '../src/timelines/home-cursor';
 import { ClientFleet } from './clients/client-fleet';
 import { Cleanup } from './cleanup';
 import { CpuMeter } from './cpu';
@@ -19,7 +21,9 @@ import { runFairness } from './scenarios/fairness';
 import { runInline } from './scenarios/inline';
 import { measureMemory } from './scenarios/memory';
 import { runRawWrite } from './scenarios/raw-write';
+import { runDeepReads } from './scenarios/deep-reads';
 import { runReads } from './scenarios/reads';
+import { runReturning } from './scenarios/returning';
 import { seedGraph } from './seed';
 import { ServiceProcess } from './service';
 import { judgeTargets } from './targets';
@@ -139,6 +143,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
   progress.finish(`api ${apiProcess.url}, worker${inlineProcess ? `, inline ${inlineProcess.url}` : ''}; logs in ${logsDir}`);
 
   const token = (user: { id: string; username: string }) => signToken(secret, user);
+  const cursors = new HomeCursors({ jwtSecret: secret } as AppConfig);
   progress.start('connecting live clients');
   const fleet = await ClientFleet.connect(apiProcess.url!, graph.clients.map((c) => ({ id: c.id, token: token(c) })), options.clientProcesses);
   cleanup.add('disconnect clients', () => fleet.close());
@@ -170,8 +175,10 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     progress,
     cpu,
     token,
+    homeCursor: (readerId, afterId) => cursors.encode(readerId, { after: afterId, deep: false }),
     tag: runId,
     maxTimeline,
+    threshold,
     authors: graph.authors.map((a) => ({ ...a, token: token(a) })),
     big: { ...graph.big, token: token(graph.big) },
   };
@@ -206,6 +213,8 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     rawWrite: null,
     fairness: null,
     reads: null,
+    deepReads: null,
+    returning: null,
     memory: null,
     targets: [],
   };
@@ -225,6 +234,8 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     ctx.inline = null;
   }
   if (wants('reads')) results.reads = await runReads(ctx);
+  if (wants('deep')) results.deepReads = await runDeepReads(ctx);
+  if (wants('returning')) results.returning = await runReturning(ctx);
   if (wants('memory')) results.memory = await measureMemory(ctx, prefill.bytesPerEntry);
 
   const finishedAt = new Date();

@@ -59,6 +59,48 @@ export interface ReadsResult {
   sql: Record<string, Throughput>;
 }
 
+/** One query's plan as PostgreSQL ran it: EXPLAIN (ANALYZE, BUFFERS), second of two runs. */
+export interface PlanResult {
+  name: string;
+  executionMs: number;
+  plan: string[];
+}
+
+export interface DeepReadsResult {
+  /** Readers whose history runs several pages below the Redis window. */
+  readers: number;
+  /** Posts in those readers' histories (their own and their followees'). */
+  historyPosts: { p50: number; max: number };
+  limit: number;
+  /** Pages a reader scrolls down per visit; the next visit goes on where the last stopped. */
+  pagesPerVisit: number;
+  seconds: number;
+  /** GET /timelines/home with a cursor below the Redis window, over HTTP, by requests in flight. */
+  http: Record<string, Throughput>;
+  /** The same pages computed from scratch by one PostgreSQL query (fan-out on read), as the reads baseline. */
+  sql: Record<string, Throughput>;
+  /** The same, with the page's ids picked before any row is read: the stronger baseline. */
+  sqlIdsFirst: Record<string, Throughput>;
+  plans: PlanResult[];
+}
+
+export interface ReturningResult {
+  /** Readers back after a long absence: their timeline dropped, their caches cold. */
+  readers: number;
+  /** Accounts each of them follows. */
+  following: number;
+  historyPosts: { p50: number; max: number };
+  rounds: number;
+  limit: number;
+  /** Their first page, served from PostgreSQL while the timeline is rebuilt. */
+  coldMs: Summary;
+  /** The same first page once the rebuilt timeline is in Redis. */
+  warmMs: Summary;
+  /** The first request sent → the rebuilt timeline complete in Redis. */
+  rebuildMs: Summary;
+  plans: PlanResult[];
+}
+
 export interface RawWriteResult {
   timelines: number;
   cpu: CpuUse;
@@ -125,6 +167,8 @@ export interface LoadResults {
   rawWrite: RawWriteResult | null;
   fairness: FairnessResult | null;
   reads: ReadsResult | null;
+  deepReads: DeepReadsResult | null;
+  returning: ReturningResult | null;
   memory: MemoryResult | null;
   targets: TargetResult[];
 }

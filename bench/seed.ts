@@ -21,6 +21,8 @@ export interface Graph {
   users: number;
   follows: number;
   seedPosts: number;
+  /** The pool's user ids, contiguous: everyone but the authors. */
+  pool: { first: number; last: number };
   /** The users whose home timelines exist: every pool user and every author. */
   timelineOwners: string[];
   /** Spread over the pool, following every author: they connect to the live feed. */
@@ -138,6 +140,7 @@ export async function seedGraph(sql: Client, spec: SeedSpec): Promise<Graph> {
     users: spec.users + authors.length + 1,
     follows,
     seedPosts: spec.seedPosts,
+    pool,
     timelineOwners: [...range(pool.first, pool.last), ...authors.map((a) => a.id), bigUser.id],
     clients: clientIds.map((id) => ({ id, username: usernames.get(id)! })),
     authors,

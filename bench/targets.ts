@@ -84,6 +84,41 @@ export function judgeTargets(r: LoadResults): TargetResult[] {
       });
     }
   }
+  if (r.deepReads) {
+    const http = r.deepReads.http['50'];
+    const sql = r.deepReads.sql['50'];
+    const q = ratio(http?.perSec, sql?.perSec);
+    targets.push({
+      name: 'deep pages (below the window) over HTTP vs SQL fan-out on read (50 in flight)',
+      target: '≥ 1.0×',
+      measured: `${fmt(http?.perSec, '/s')} vs ${fmt(sql?.perSec, '/s')}`,
+      ratio: q,
+      met: q === null ? null : q >= 1,
+    });
+    for (const [inFlight, against, label] of [
+      ['1', r.deepReads.sql, 'SQL'],
+      ['50', r.deepReads.sqlIdsFirst, 'SQL ids first'],
+      ['1', r.deepReads.sqlIdsFirst, 'SQL ids first'],
+    ] as const) {
+      targets.push({
+        name: `  baseline: deep pages over HTTP vs ${label} (${inFlight} in flight)`,
+        target: '(faster)',
+        measured: `${fmt(r.deepReads.http[inFlight]?.perSec, '/s')} vs ${fmt(against[inFlight]?.perSec, '/s')}`,
+        ratio: ratio(r.deepReads.http[inFlight]?.perSec, against[inFlight]?.perSec),
+        met: null,
+      });
+    }
+  }
+  if (r.returning) {
+    const q = ratio(r.returning.coldMs.p50, r.returning.warmMs.p50);
+    targets.push({
+      name: `returning reader (${r.returning.following.toLocaleString('en-US')} followed): first page vs a warm first page (p50)`,
+      target: '≤ 3×',
+      measured: `${fmt(r.returning.coldMs.p50)} vs ${fmt(r.returning.warmMs.p50)}`,
+      ratio: q,
+      met: q === null ? null : q <= 3,
+    });
+  }
   if (r.memory) {
     targets.push({
       name: 'Redis memory per timeline entry',

@@ -84,7 +84,7 @@ describe('live feed over Socket.IO, across processes', () => {
     intruderLive.socket.emit('subscribe', { room: `u:${reader.id}` });
     intruderLive.socket.emit('timeline:post', { id: '1' });
     intruderLive.socket.emit('no-such-event', 'x'.repeat(1000));
-    await expect(intruderLive.sync('1')).resolves.toEqual({ items: [] });
+    await expect(intruderLive.sync('1')).resolves.toEqual({ items: [], hasMore: false });
 
     const post = await api1.createPost(author, 'for followers only');
     await eventually(async () => expect(readerLive.posts.map((p) => p.id)).toEqual([post.id]));
@@ -130,8 +130,9 @@ describe('live feed over Socket.IO, across processes', () => {
     await eventually(async () => expect((await api1.get(`/posts/${missed[2].id}/fanout`, author)).body.state).toBe('done'));
 
     live = await connect(api2Url, reader);
-    const ack = (await live.sync(seen.id)) as { items: { id: string }[] };
+    const ack = (await live.sync(seen.id)) as { items: { id: string }[]; hasMore: boolean };
     expect(ack.items.map((p) => p.id)).toEqual(missed.map((p) => p.id).reverse());
+    expect(ack.hasMore).toBe(false);
   });
 
   it('answers bad timeline:sync payloads and floods with an error ack, and keeps serving', async () => {

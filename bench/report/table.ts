@@ -52,10 +52,45 @@ export function renderTables(r: LoadResults): string {
       baselines.push([`  latency p50 / p99, ${inFlight} in flight: HTTP | raw Redis | SQL`, lat(r.reads.http[inFlight]), lat(r.reads.rawRedis[inFlight]), lat(r.reads.sql[inFlight])]);
     }
   }
+  if (r.deepReads) {
+    const d = r.deepReads;
+    for (const inFlight of Object.keys(d.http)) {
+      baselines.push([`deep page of ${d.limit} (below the window), ${inFlight} in flight: HTTP vs SQL fan-out on read`, perSec(d.http[inFlight].perSec), perSec(d.sql[inFlight]?.perSec), ratioText(d.http[inFlight].perSec, d.sql[inFlight]?.perSec)]);
+      baselines.push([`deep page of ${d.limit} (below the window), ${inFlight} in flight: HTTP vs SQL, ids first`, perSec(d.http[inFlight].perSec), perSec(d.sqlIdsFirst[inFlight]?.perSec), ratioText(d.http[inFlight].perSec, d.sqlIdsFirst[inFlight]?.perSec)]);
+    }
+    const lat = (t?: { latencyMs: { p50: number | null; p99: number | null } }) => (t ? `${fix(t.latencyMs.p50)} / ${fix(t.latencyMs.p99)} ms` : '-');
+    for (const inFlight of Object.keys(d.http)) {
+      baselines.push([`  latency p50 / p99, ${inFlight} in flight: HTTP | SQL | SQL ids first`, lat(d.http[inFlight]), lat(d.sql[inFlight]), lat(d.sqlIdsFirst[inFlight])]);
+    }
+  }
   if (baselines.length > 1) {
     out.push('');
     out.push('Baselines, same run (ratios: ours ÷ theirs)');
     out.push(grid(baselines));
+  }
+
+  if (r.deepReads) {
+    const d = r.deepReads;
+    out.push('');
+    out.push(
+      `Deep pages: ${d.readers} readers with histories of ${d.historyPosts.p50.toLocaleString('en-US')} posts (median; max ${d.historyPosts.max.toLocaleString('en-US')}), ` +
+        `each scrolling ${d.pagesPerVisit} pages of ${d.limit} below their Redis window per visit.`,
+    );
+  }
+  if (r.returning) {
+    const t = r.returning;
+    out.push('');
+    out.push(
+      `Returning readers: ${t.readers} readers following ${t.following.toLocaleString('en-US')} accounts (histories of ${t.historyPosts.p50.toLocaleString('en-US')} posts, median), ` +
+        `timeline dropped, ${t.rounds} rounds. Times in ms: p50 / p95 / p99 / max.`,
+    );
+    out.push(grid([['', 'n', 'time'], ['first page, timeline missing (PostgreSQL)', String(t.coldMs.n), times(t.coldMs)], ['first page, timeline rebuilt (Redis)', String(t.warmMs.n), times(t.warmMs)], ['request → timeline rebuilt in Redis', String(t.rebuildMs.n), times(t.rebuildMs)]]));
+  }
+  const plans = [...(r.deepReads?.plans ?? []), ...(r.returning?.plans ?? [])];
+  if (plans.length > 0) {
+    out.push('');
+    out.push('Query plans (EXPLAIN ANALYZE, warm; full plans in the results file)');
+    out.push(grid([['query', 'execution'], ...plans.map((p) => [p.name, `${fix(p.executionMs)} ms`])]));
   }
 
   if (r.targets.length > 0) {

@@ -34,9 +34,13 @@ export interface RunContext {
   cpu: CpuMeter;
   /** Signs a token for any seeded user. */
   token(user: SeededUser): string;
+  /** A home timeline cursor for this reader pointing after this post, as the service signs them. */
+  homeCursor(readerId: string, afterId: string): string;
   /** A per-run tag in post texts, so two runs' posts never look alike. */
   tag: string;
   maxTimeline: number;
+  /** FANOUT_CELEBRITY_THRESHOLD the service runs with. */
+  threshold: number;
   authors: Poster[];
   big: Poster;
 }

@@ -1,29 +1,15 @@
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
+import { closedLoop } from '../closed-loop';
 import { ReadsResult, Throughput } from '../results';
-import { summarize } from '../stats';
 import { mapLimit, RunContext } from './context';
+import { HOME_BY_SQL, NO_CURSOR } from './home-sql';
 
 const LIMIT = 50;
 const IN_FLIGHT = [1, 50];
 /** The API's own pool is 20 connections; fan-out on read gets as many, not one per request. */
 const SQL_POOL = 20;
-
-/**
- * Fan-out on read, in SQL: the newest posts of everyone the reader follows (and their own), with
- * their authors, one index range per followee. The same query shape the service uses to rebuild a
- * timeline, so the baseline is the best PostgreSQL can do, not a strawman.
- */
-const HOME_BY_SQL = `
-  SELECT p.id, p.text, p.created_at, u.id AS author_id, u.username, u.display_name
-  FROM (SELECT followee_id AS author_id FROM follows WHERE follower_id = $1 UNION ALL SELECT $1::bigint) a
-  CROSS JOIN LATERAL (
-    SELECT id, text, created_at, author_id FROM posts
-    WHERE author_id = a.author_id AND deleted_at IS NULL ORDER BY id DESC LIMIT $2
-  ) p
-  JOIN users u ON u.id = p.author_id
-  ORDER BY p.id DESC LIMIT $2`;
 
 /**
  * A home timeline page of 50 hydrated posts, three ways, at 1 and 50 requests in flight: our
@@ -77,7 +63,7 @@ export async function runReads(ctx: RunContext): Promise<ReadsResult> {
       ctx.progress.start(`reads: SQL fan-out on read, ${inFlight}`);
       let i = 0;
       result.sql[inFlight] = await closedLoop(inFlight, seconds, async () => {
-        const { rows } = await pool.query(HOME_BY_SQL, [readers[i++ % readers.length].id, LIMIT]);
+        const { rows } = await pool.query(HOME_BY_SQL, [readers[i++ % readers.length].id, NO_CURSOR, LIMIT]);
         if (rows.length === 0) throw new Error('fan-out on read found no posts');
       });
       ctx.progress.finish(`${result.sql[inFlight].perSec} queries/s`);
@@ -107,31 +93,4 @@ async function overHttp(url: string, tokens: string[], connections: number, seco
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     errors: result.errors + result.non2xx,
   };
-}
-
-/** `inFlight` loops that each start the next operation as soon as the last one ended, for `seconds`. */
-async function closedLoop(inFlight: number, seconds: number, op: () => Promise<void>): Promise<Throughput> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: unknown;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        const t = performance.now();
-        try {
-          await op();
-          latencies.push(performance.now() - t);
-        } catch (err) {
-          errors++;
-          firstError ??= err;
-        }
-      }
-    }),
-  );
-  if (errors > 0 && latencies.length === 0) throw firstError;
-  const elapsed = (performance.now() - started) / 1000;
-  const s = summarize(latencies);
-  return { perSec: Math.round(latencies.length / elapsed), latencyMs: { p50: s.p50, p99: s.p99, max: s.max }, errors };
 }

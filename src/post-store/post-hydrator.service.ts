@@ -22,9 +22,10 @@ export class PostHydrator {
       const rows = await this.posts.findLiveMany(missing);
       for (const row of rows) loaded.set(row.id, toPostView(row));
       const gone = missing.filter((id) => !loaded.has(id));
-      await this.cache.putMany([...loaded.values()], gone).catch((err) =>
-        this.logger.warn({ msg: 'could not fill the post cache', error: err.message }),
-      );
+      // Not awaited: filling the cache is for the next reader, and this one need not wait for it.
+      void this.cache
+        .putMany([...loaded.values()], gone)
+        .catch((err: Error) => this.logger.warn({ msg: 'could not fill the post cache', error: err.message }));
     }
     const result: PostView[] = [];
     ids.forEach((id, i) => {
@@ -33,6 +34,17 @@ export class PostHydrator {
       if (post) result.push(post);
     });
     return result;
+  }
+
+  /**
+   * Posts read once and seldom again, such as pages deep in a reader's history: straight from
+   * PostgreSQL in one query, leaving the cache to what is read often. Same order and omissions
+   * as hydrate.
+   */
+  async hydrateCold(ids: string[]): Promise<PostView[]> {
+    if (ids.length === 0) return [];
+    const loaded = new Map((await this.posts.findLiveMany(ids)).map((row) => [row.id, toPostView(row)]));
+    return ids.flatMap((id) => loaded.get(id) ?? []);
   }
 
   async remember(post: PostView): Promise<void> {

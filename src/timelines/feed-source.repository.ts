@@ -56,15 +56,13 @@ export class FeedSourceRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Marks the user active now and returns when they were last active before. */
-  async touch(userId: string): Promise<Date | undefined> {
-    const row = await this.db.one<{ previous: Date }>(
-      `UPDATE users u SET last_active_at = now()
-       FROM (SELECT last_active_at AS previous FROM users WHERE id = $1 FOR UPDATE) before
-       WHERE u.id = $1 RETURNING before.previous`,
-      [userId],
-    );
-    return row?.previous;
+  /** When the user was last active, as last recorded. */
+  async lastActiveAt(userId: string): Promise<Date | undefined> {
+    return (await this.db.one<{ last_active_at: Date }>('SELECT last_active_at FROM users WHERE id = $1', [userId]))?.last_active_at;
+  }
+
+  async touch(userId: string): Promise<void> {
+    await this.db.execute('UPDATE users SET last_active_at = now() WHERE id = $1', [userId]);
   }
 
   async isFollowing(followerId: string, followeeId: string): Promise<boolean> {

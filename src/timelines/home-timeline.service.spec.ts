@@ -16,11 +16,15 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
   const timelines = {
     noteActivity: jest.fn().mockResolvedValue(undefined),
     readWindow: jest.fn().mockImplementation(async () => (windows.length > 1 ? windows.shift() : windows[0])),
+    repair: jest.fn(),
   };
   const source = { homePostIds: jest.fn() };
   for (const rows of sql) source.homePostIds.mockResolvedValueOnce(rows);
   source.homePostIds.mockResolvedValue([]);
-  const hydrator = { hydrate: jest.fn().mockImplementation(async (list: string[]) => list.map(post)) };
+  const hydrator = {
+    hydrate: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
+    hydrateCold: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
+  };
   const service = new HomeTimelineService(
     timelines as unknown as TimelineService,
     source as unknown as FeedSourceRepository,
@@ -32,96 +36,126 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
 
 const itemIds = (page: { items: PostView[] }) => page.items.map((p) => p.id);
 const after = (page: { nextCursor: string | null }) => (page.nextCursor === null ? null : cursors.decode('1', page.nextCursor));
+const cursor = (id: string, deep = false) => cursors.encode('1', { after: id, deep });
 
 describe('HomeTimelineService', () => {
   it('answers from Redis alone when the window holds the whole page, asking one more than the limit', async () => {
-    const { service, timelines, source } = setup({ ids: ids(50, 40), seam: '10' });
+    const { service, timelines, source } = setup({ ids: ids(50, 40), seam: '10', missing: null });
     const page = await service.page('1', { limit: 10 });
     expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 11 });
     expect(itemIds(page)).toEqual(ids(50, 41));
-    expect(after(page)).toBe('41');
+    expect(after(page)).toEqual({ after: '41', deep: false });
     expect(source.homePostIds).not.toHaveBeenCalled();
     expect(timelines.noteActivity).toHaveBeenCalledWith('1');
   });
 
   it('continues below the seam from PostgreSQL within the same page, with no gap and no duplicate', async () => {
-    const { service, source } = setup({ ids: ['50', '45', '40'], seam: '40' }, [['39', '30', '20']]);
+    const { service, source, hydrator } = setup({ ids: ['50', '45', '40'], seam: '40', missing: null }, [['39', '30', '20']]);
     const page = await service.page('1', { limit: 5 });
     expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '40', since: undefined, limit: 3 });
     expect(itemIds(page)).toEqual(['50', '45', '40', '39', '30']);
-    expect(after(page)).toBe('30');
+    // The page ended below the seam: the cursor says so, and the old posts were read cold.
+    expect(after(page)).toEqual({ after: '30', deep: true });
+    expect(hydrator.hydrate).toHaveBeenCalledWith(['50', '45', '40']);
+    expect(hydrator.hydrateCold).toHaveBeenCalledWith(['39', '30', '20']);
   });
 
   it('reads a page below the seam from PostgreSQL, below the cursor', async () => {
-    const { service, source, timelines } = setup({ ids: [], seam: '40' }, [['29', '28', '27']]);
-    const page = await service.page('1', { limit: 2, cursor: cursors.encode('1', '30') });
+    const { service, source, timelines } = setup({ ids: [], seam: '40', missing: null }, [['29', '28', '27']]);
+    const page = await service.page('1', { limit: 2, cursor: cursor('30') });
     expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 3 });
     expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 3 });
     expect(itemIds(page)).toEqual(['29', '28']);
-    expect(after(page)).toBe('28');
+    expect(after(page)).toEqual({ after: '28', deep: true });
+  });
+
+  it('goes straight to PostgreSQL after a page that ended below the seam, without asking Redis', async () => {
+    const { service, source, timelines, hydrator } = setup({ ids: [], seam: '40', missing: null }, [['29', '28', '27']]);
+    const page = await service.page('1', { limit: 2, cursor: cursor('30', true), since: '5' });
+    expect(timelines.readWindow).not.toHaveBeenCalled();
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: '5', limit: 3 });
+    expect(hydrator.hydrateCold).toHaveBeenCalledWith(['29', '28', '27']);
+    expect(after(page)).toEqual({ after: '28', deep: true });
   });
 
   it('reads the whole page from PostgreSQL when Redis vouches for nothing (a returning reader)', async () => {
-    const { service, source } = setup({ ids: [], seam: null }, [['9', '8']]);
+    const { service, source, hydrator } = setup({ ids: [], seam: null, missing: null }, [['9', '8']]);
     const page = await service.page('1', { limit: 20 });
     expect(source.homePostIds).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 21 });
     expect(page).toEqual({ items: [post('9'), post('8')], nextCursor: null });
+    // The reader's newest posts: read through the post cache, and not a deep position.
+    expect(hydrator.hydrate).toHaveBeenCalledWith(['9', '8']);
+  });
+
+  it('has what the read found missing rebuilt only after the page is read', async () => {
+    const missing = { userId: '1', home: true, authors: [], bigAccountsVersion: '3' };
+    const { service, source, timelines } = setup({ ids: [], seam: null, missing }, [['9']]);
+    await service.page('1', { limit: 20 });
+    expect(timelines.repair).toHaveBeenCalledTimes(1);
+    expect(timelines.repair).toHaveBeenCalledWith(missing);
+    expect(timelines.repair.mock.invocationCallOrder[0]).toBeGreaterThan(source.homePostIds.mock.invocationCallOrder[0]);
+  });
+
+  it('repairs nothing when nothing was missing', async () => {
+    const { service, timelines } = setup({ ids: ['9'], seam: '9', missing: null });
+    await service.page('1', { limit: 20 });
+    expect(timelines.repair).not.toHaveBeenCalled();
   });
 
   it('ends the history with a null cursor only when PostgreSQL has nothing more', async () => {
-    const { service } = setup({ ids: ['50', '45'], seam: '45' }, [['44']]);
+    const { service } = setup({ ids: ['50', '45'], seam: '45', missing: null }, [['44']]);
     const page = await service.page('1', { limit: 3 });
     expect(page).toEqual({ items: [post('50'), post('45'), post('44')], nextCursor: null });
   });
 
   it('skips PostgreSQL when since lies at or above the seam: Redis answered the whole range', async () => {
-    const { service, source } = setup({ ids: ['50', '45'], seam: '40' });
+    const { service, source } = setup({ ids: ['50', '45'], seam: '40', missing: null });
     const page = await service.page('1', { limit: 10, since: '40' });
     expect(page).toEqual({ items: [post('50'), post('45')], nextCursor: null });
     expect(source.homePostIds).not.toHaveBeenCalled();
   });
 
   it('passes since on to PostgreSQL when it lies below the seam', async () => {
-    const { service, source } = setup({ ids: ['50'], seam: '50' }, [['30']]);
+    const { service, source } = setup({ ids: ['50'], seam: '50', missing: null }, [['30']]);
     await service.page('1', { limit: 10, since: '20' });
     expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '50', since: '20', limit: 10 });
   });
 
   it('tops a page up from further down when posts are dropped, and points the cursor after the last one shown', async () => {
-    const { service, hydrator, source } = setup({ ids: [], seam: null }, [['9', '8', '7', '6'], ['5', '4']]);
+    const { service, hydrator, source } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6'], ['5', '4']]);
     hydrator.hydrate.mockImplementationOnce(async () => [post('9'), post('7')]);
     const page = await service.page('1', { limit: 3 });
     expect(source.homePostIds).toHaveBeenNthCalledWith(2, '1', { before: '6', since: undefined, limit: 2 });
     expect(itemIds(page)).toEqual(['9', '7', '5']);
-    expect(after(page)).toBe('5');
+    expect(after(page)).toEqual({ after: '5', deep: false });
   });
 
   it('answers a short page after three batches, with a cursor after the last post examined', async () => {
-    const { service, hydrator, source } = setup({ ids: [], seam: null }, [['9', '8'], ['7', '6'], ['5', '4']]);
+    const { service, hydrator, source } = setup({ ids: [], seam: null, missing: null }, [['9', '8'], ['7', '6'], ['5', '4']]);
     hydrator.hydrate.mockResolvedValue([]);
     const page = await service.page('1', { limit: 1 });
     expect(source.homePostIds).toHaveBeenCalledTimes(3);
     expect(page.items).toEqual([]);
-    expect(after(page)).toBe('4');
+    expect(after(page)).toEqual({ after: '4', deep: false });
   });
 
   it('refuses a malformed since and a cursor that is not the reader’s, before reading anything', async () => {
-    const { service, timelines } = setup({ ids: [], seam: null });
+    const { service, timelines } = setup({ ids: [], seam: null, missing: null });
     await expect(service.page('1', { limit: 5, since: 'abc' })).rejects.toThrow(BadRequestException);
-    await expect(service.page('1', { limit: 5, cursor: cursors.encode('2', '30') })).rejects.toThrow(BadRequestException);
+    await expect(service.page('1', { limit: 5, cursor: cursors.encode('2', { after: '30', deep: false }) })).rejects.toThrow(BadRequestException);
     expect(timelines.readWindow).not.toHaveBeenCalled();
   });
 
   describe('since (timeline:sync)', () => {
     it('says hasMore when more than 100 posts are newer than since', async () => {
-      const { service } = setup({ ids: ids(200, 100), seam: '1' });
+      const { service } = setup({ ids: ids(200, 100), seam: '1', missing: null });
       const catchup = await service.since('1', '1');
       expect(catchup.items).toHaveLength(100);
       expect(catchup.hasMore).toBe(true);
     });
 
     it('says no more when exactly 100 posts are newer than since', async () => {
-      const { service } = setup({ ids: ids(200, 101), seam: '1' });
+      const { service } = setup({ ids: ids(200, 101), seam: '1', missing: null });
       const catchup = await service.since('1', '100');
       expect(catchup.items).toHaveLength(100);
       expect(catchup.hasMore).toBe(false);

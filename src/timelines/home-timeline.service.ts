@@ -4,8 +4,8 @@ import { Page } from '../common/page';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { FeedSourceRepository } from './feed-source.repository';
-import { HomeCursors } from './home-cursor';
-import { compareIds, TimelineService } from './timeline.service';
+import { HomeCursors, HomePosition } from './home-cursor';
+import { compareIds, MissingSets, TimelineService } from './timeline.service';
 
 /** Most posts a catch-up (`timeline:sync`) returns. */
 export const SYNC_LIMIT = 100;
@@ -31,8 +31,12 @@ export interface Catchup {
 
 interface Candidates {
   ids: string[];
+  /** Where the ids read from PostgreSQL below the window's seam start: old posts, read cold. */
+  deepFrom: number;
   /** True when nothing older than these ids is left in the range. */
   exhausted: boolean;
+  /** Redis sets the read found missing. */
+  missing?: MissingSets | null;
 }
 
 /**
@@ -53,10 +57,12 @@ export class HomeTimelineService {
     if (query.since !== undefined && !isId(query.since)) {
       throw new BadRequestException('since must be a post id (a decimal string)');
     }
-    const before = this.cursors.decode(userId, query.cursor);
+    const from = this.cursors.decode(userId, query.cursor);
     await this.timelines.noteActivity(userId);
-    const { items, after } = await this.collect(userId, before, query.since, query.limit);
-    return { items, nextCursor: after === null ? null : this.cursors.encode(userId, after) };
+    const { items, next, missing } = await this.collect(userId, from, query.since, query.limit);
+    // Only now, so that rebuilding does not compete with this page's own queries.
+    if (missing) this.timelines.repair(missing);
+    return { items, nextCursor: next === null ? null : this.cursors.encode(userId, next) };
   }
 
   /** The posts newer than `since`, newest first, for a client that reconnects. */
@@ -70,40 +76,59 @@ export class HomeTimelineService {
    * the page's last post, or after the last candidate examined when the page ran out of batches;
    * null when the history below is exhausted.
    */
-  private async collect(userId: string, before: string | undefined, since: string | undefined, limit: number) {
+  private async collect(userId: string, from: HomePosition | undefined, since: string | undefined, limit: number) {
     const shown: PostView[] = [];
-    let position = before;
+    const deep = new Set<string>();
+    const at = (id: string): HomePosition => ({ after: id, deep: deep.has(id) });
+    let position = from;
+    let missing: MissingSets | null = null;
     for (let batch = 1; ; batch++) {
       // One more than the page holds: it tells whether anything is left after it.
-      const { ids, exhausted } = await this.candidates(userId, position, since, limit + 1 - shown.length);
-      shown.push(...(await this.visible(userId, ids)));
-      if (shown.length > limit) return { items: shown.slice(0, limit), after: shown[limit - 1].id };
-      if (exhausted) return { items: shown, after: null };
-      position = ids[ids.length - 1];
-      if (batch === MAX_BATCHES) return { items: shown, after: position };
+      const found = await this.candidates(userId, position, since, limit + 1 - shown.length);
+      const { ids, deepFrom } = found;
+      missing ??= found.missing ?? null;
+      for (const id of ids.slice(deepFrom)) deep.add(id);
+      shown.push(...(await this.visible(userId, ids, deepFrom)));
+      if (shown.length > limit) return { items: shown.slice(0, limit), next: at(shown[limit - 1].id), missing };
+      if (found.exhausted) return { items: shown, next: null, missing };
+      position = at(ids[ids.length - 1]);
+      if (batch === MAX_BATCHES) return { items: shown, next: position, missing };
     }
   }
 
   /**
-   * The newest `limit` ids of the reader's history between `since` and `before`: from Redis down to
-   * the seam, and below it from PostgreSQL, which is skipped when Redis alone answers the range.
+   * The newest `limit` ids of the reader's history after `from` and above `since`: from Redis down
+   * to the seam, and below it from PostgreSQL, which is skipped when Redis alone answers the range.
+   * A page that already ended below the seam goes straight to PostgreSQL: everything under it is
+   * there, and it spares two Redis round trips a page to a reader scrolling deep.
    */
-  private async candidates(userId: string, before: string | undefined, since: string | undefined, limit: number): Promise<Candidates> {
+  private async candidates(userId: string, from: HomePosition | undefined, since: string | undefined, limit: number): Promise<Candidates> {
+    const before = from?.after;
+    if (from?.deep) {
+      const ids = await this.source.homePostIds(userId, { before, since, limit });
+      return { ids, deepFrom: 0, exhausted: ids.length < limit };
+    }
     const window = await this.timelines.readWindow(userId, { before, since, limit });
-    if (window.ids.length === limit) return { ids: window.ids, exhausted: false };
+    const { missing } = window;
+    const above = window.ids.length;
+    if (above === limit) return { ids: window.ids, deepFrom: above, exhausted: false, missing };
     const seam = window.seam;
-    if (seam !== null && since !== undefined && compareIds(since, seam) >= 0) return { ids: window.ids, exhausted: true };
+    if (seam !== null && since !== undefined && compareIds(since, seam) >= 0) return { ids: window.ids, deepFrom: above, exhausted: true, missing };
     const below = seam !== null && (before === undefined || compareIds(seam, before) < 0) ? seam : before;
-    const older = await this.source.homePostIds(userId, { before: below, since, limit: limit - window.ids.length });
-    return { ids: [...window.ids, ...older], exhausted: window.ids.length + older.length < limit };
+    const older = await this.source.homePostIds(userId, { before: below, since, limit: limit - above });
+    const ids = [...window.ids, ...older];
+    // Without a seam (the timeline is missing) these are the reader's newest posts, not old ones.
+    return { ids, deepFrom: seam === null ? ids.length : above, exhausted: ids.length < limit, missing };
   }
 
   /**
    * Candidate ids → the posts this reader may see, in order. Every home page passes through here,
    * from Redis or from PostgreSQL, first page or deep: the one place the feed rules apply, with
-   * what they need loaded once per batch. Today it leaves out deleted posts.
+   * what they need loaded once per batch. Today it leaves out deleted posts. Old posts (from
+   * `deepFrom` on) are read from PostgreSQL without going through the post cache.
    */
-  private visible(_userId: string, ids: string[]): Promise<PostView[]> {
-    return this.hydrator.hydrate(ids);
+  private async visible(_userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
+    const [recent, old] = await Promise.all([this.hydrator.hydrate(ids.slice(0, deepFrom)), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+    return [...recent, ...old];
   }
 }

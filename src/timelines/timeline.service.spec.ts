@@ -30,7 +30,8 @@ function setup() {
     homePostIds: jest.fn().mockResolvedValue([]),
     authorPostIds: jest.fn().mockResolvedValue([]),
     bigFollowees: jest.fn().mockResolvedValue([]),
-    touch: jest.fn(),
+    lastActiveAt: jest.fn(),
+    touch: jest.fn().mockResolvedValue(undefined),
     isFollowing: jest.fn(),
   };
   const service = new TimelineService(timelines as unknown as TimelineRepository, source as unknown as FeedSourceRepository, keys, config);
@@ -131,7 +132,7 @@ describe('TimelineService', () => {
     it('reads the home set alone when the user follows no big account, down to its oldest entry', async () => {
       const { service, timelines } = setup();
       timelines.ranges.mockResolvedValue([range(['50', '40', '30'], '10')]);
-      await expect(service.readWindow('1', { limit: 3, before: '60' })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '10' });
+      await expect(service.readWindow('1', { limit: 3, before: '60' })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '10', missing: null });
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home'], { limit: 3, before: '60' });
     });
 
@@ -142,7 +143,7 @@ describe('TimelineService', () => {
       const window = await service.readWindow('1', { limit: 10 });
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts', 't:{u:9}:posts'], { limit: 10 });
       // Big account 8's list ends at 35: below it, it may lack posts, so the window ends there.
-      expect(window).toEqual({ ids: ['100', '95', '90', '70', '40'], seam: '35' });
+      expect(window).toEqual({ ids: ['100', '95', '90', '70', '40'], seam: '35', missing: null });
       expect(source.bigFollowees).not.toHaveBeenCalled();
     });
 
@@ -150,15 +151,14 @@ describe('TimelineService', () => {
       const { service, timelines } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
       timelines.ranges.mockResolvedValue([range(['1000', '99'], '9'), range(['100', '10'], '9')]);
-      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: ['1000', '100', '99', '10'], seam: '9' });
+      await expect(service.readWindow('1', { limit: 10 })).resolves.toMatchObject({ ids: ['1000', '100', '99', '10'], seam: '9' });
     });
 
     it('vouches for nothing when a set is empty: the page comes from PostgreSQL', async () => {
       const { service, timelines } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
       timelines.ranges.mockResolvedValue([range(['50'], '50'), range([], null)]);
-      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: [], seam: null });
-      expect(timelines.lock).not.toHaveBeenCalled();
+      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: [], seam: null, missing: null });
     });
 
     it('loads the big accounts followed when they are not cached, and caches them at the current version', async () => {
@@ -167,80 +167,92 @@ describe('TimelineService', () => {
       timelines.isComplete.mockResolvedValue(true);
       source.bigFollowees.mockResolvedValue(['8']);
       timelines.ranges.mockResolvedValue([range(['10']), range(['20'])]);
-      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: ['20'], seam: '20' });
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: ['20'], seam: '20', missing: null });
       expect(timelines.cachedList).toHaveBeenCalledWith('t:{u:1}:big', 't:{big}:version');
       expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts'], { limit: 20 });
     });
 
-    it('serves a returning reader without looking up big followees, and rebuilds their timeline in the background', async () => {
+    it('answers a returning reader without looking anything up, naming the home timeline and big followees as missing', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: null, current: '7' });
       timelines.isComplete.mockResolvedValue(false);
-      const load = deferred<string[]>();
-      source.homePostIds.mockReturnValue(load.promise);
-      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({
+        ids: [],
+        seam: null,
+        missing: { userId: '1', home: true, authors: [], bigAccountsVersion: '7' },
+      });
       expect(source.bigFollowees).not.toHaveBeenCalled();
       expect(timelines.ranges).not.toHaveBeenCalled();
-      // The read answered while the rebuild still waits on PostgreSQL.
+      expect(timelines.lock).not.toHaveBeenCalled();
+    });
+
+    it('names a missing home set and missing big-account lists, and rebuilds nothing itself', async () => {
+      const { service, timelines } = setup();
+      timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '0' });
+      timelines.ranges.mockResolvedValue([null, range(['20']), null]);
+      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null, missing: { userId: '1', home: true, authors: ['9'] } });
+      expect(timelines.lock).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('repair', () => {
+    it('rebuilds the home timeline and caches the big followees in the background, without holding up the caller', async () => {
+      const { service, timelines, source } = setup();
+      const load = deferred<string[]>();
+      const big = deferred<string[]>();
+      source.homePostIds.mockReturnValue(load.promise);
+      source.bigFollowees.mockReturnValue(big.promise);
+      service.repair({ userId: '1', home: true, authors: [], bigAccountsVersion: '7' });
+      await Promise.resolve();
       expect(timelines.fill).not.toHaveBeenCalled();
       load.resolve(['30', '20']);
+      big.resolve(['8']);
       await service.beforeApplicationShutdown();
       expect(timelines.lock).toHaveBeenCalledWith('t:{u:1}:home', expect.any(Number));
       expect(source.homePostIds).toHaveBeenCalledWith('1', { limit: 800 });
       expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800);
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
+      // The reader's next read finds the big accounts they follow cached, at the version this read saw.
+      expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
+      expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
     });
 
-    it('rebuilds a missing home set in the background when the big followees were cached', async () => {
+    it('rebuilds the missing list of a big account from its own posts', async () => {
       const { service, timelines, source } = setup();
-      timelines.ranges.mockResolvedValue([null]);
-      source.homePostIds.mockResolvedValue(['30']);
-      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
-      await service.beforeApplicationShutdown();
-      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30'], 800);
-    });
-
-    it('rebuilds only the missing list of a big account, from its own posts', async () => {
-      const { service, timelines, source } = setup();
-      timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
-      timelines.ranges.mockResolvedValue([range(['10']), null]);
       source.authorPostIds.mockResolvedValue(['20']);
-      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      service.repair({ userId: '1', home: false, authors: ['8'] });
       await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
+      expect(source.bigFollowees).not.toHaveBeenCalled();
       expect(source.authorPostIds).toHaveBeenCalledWith('8', 800);
-      expect(timelines.lock).toHaveBeenCalledTimes(1);
       expect(timelines.fill).toHaveBeenCalledWith('t:{u:8}:posts', ['20'], 800);
     });
 
     it('leaves the rebuild to whoever holds the lock, and never fills without it', async () => {
       const { service, timelines, source } = setup();
       timelines.lock.mockResolvedValue(false);
-      timelines.ranges.mockResolvedValue([null]);
-      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      service.repair({ userId: '1', home: true, authors: [] });
       await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(timelines.fill).not.toHaveBeenCalled();
       expect(timelines.unlock).not.toHaveBeenCalled();
     });
 
-    it('does not rebuild a set someone completed between the read and the lock', async () => {
+    it('does not rebuild a set someone completed in the meantime', async () => {
       const { service, timelines, source } = setup();
-      timelines.ranges.mockResolvedValue([null]);
       timelines.isComplete.mockResolvedValue(true);
-      await service.readWindow('1', { limit: 20 });
+      service.repair({ userId: '1', home: true, authors: [] });
       await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
     });
 
-    it('logs a failed rebuild, unlocks, and never fails the read', async () => {
+    it('logs a failed rebuild, unlocks, and throws nothing at anyone', async () => {
       const { service, timelines, source } = setup();
-      timelines.ranges.mockResolvedValue([null]);
       source.homePostIds.mockRejectedValue(new Error('PostgreSQL down'));
-      await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null });
+      service.repair({ userId: '1', home: true, authors: [] });
       await service.beforeApplicationShutdown();
       expect(timelines.fill).not.toHaveBeenCalled();
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
@@ -248,26 +260,39 @@ describe('TimelineService', () => {
   });
 
   describe('noteActivity', () => {
-    it('drops the timeline of a user inactive longer than FANOUT_INACTIVE_DAYS', async () => {
+    it('drops the timeline of a user inactive longer than FANOUT_INACTIVE_DAYS, and records the activity', async () => {
       const { service, timelines, source } = setup();
-      source.touch.mockResolvedValue(new Date(Date.now() - 31 * DAY_MS));
+      source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 31 * DAY_MS));
       await service.noteActivity('1');
       expect(timelines.firstIn).toHaveBeenCalledWith('t:{u:1}:seen', expect.any(Number));
-      expect(source.touch).toHaveBeenCalledWith('1');
+      expect(source.lastActiveAt).toHaveBeenCalledWith('1');
       expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:home');
+      await service.beforeApplicationShutdown();
+      expect(source.touch).toHaveBeenCalledWith('1');
     });
 
     it('keeps the timeline of an active user', async () => {
       const { service, timelines, source } = setup();
-      source.touch.mockResolvedValue(new Date(Date.now() - 29 * DAY_MS));
+      source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 29 * DAY_MS));
       await service.noteActivity('1');
-      expect(source.touch).toHaveBeenCalledWith('1');
       expect(timelines.delete).not.toHaveBeenCalled();
+      await service.beforeApplicationShutdown();
+      expect(source.touch).toHaveBeenCalledWith('1');
+    });
+
+    it('does not wait for the activity to be written', async () => {
+      const { service, source } = setup();
+      source.lastActiveAt.mockResolvedValue(new Date());
+      const write = deferred<void>();
+      source.touch.mockReturnValue(write.promise);
+      await service.noteActivity('1');
+      write.resolve();
+      await service.beforeApplicationShutdown();
     });
 
     it('keeps the timeline when the user is unknown', async () => {
       const { service, timelines, source } = setup();
-      source.touch.mockResolvedValue(undefined);
+      source.lastActiveAt.mockResolvedValue(undefined);
       await service.noteActivity('1');
       expect(timelines.delete).not.toHaveBeenCalled();
     });
@@ -276,6 +301,7 @@ describe('TimelineService', () => {
       const { service, timelines, source } = setup();
       timelines.firstIn.mockResolvedValue(false);
       await service.noteActivity('1');
+      expect(source.lastActiveAt).not.toHaveBeenCalled();
       expect(source.touch).not.toHaveBeenCalled();
       expect(timelines.delete).not.toHaveBeenCalled();
     });

@@ -33,9 +33,22 @@ export interface HomeWindow {
   ids: string[];
   /** The lowest id Redis answers for; null when it answers for none. */
   seam: string | null;
+  /** Sets the read found missing, for repair(); null when none was. */
+  missing: MissingSets | null;
 }
 
-const UNTRUSTED: HomeWindow = { ids: [], seam: null };
+/** What a read found missing in Redis. */
+export interface MissingSets {
+  userId: string;
+  /** The user's home timeline. */
+  home: boolean;
+  /** Post lists of big accounts the user follows. */
+  authors: string[];
+  /** Set when the user's cached big followees were missing too: the version to cache them at. */
+  bigAccountsVersion?: string;
+}
+
+const UNTRUSTED = { ids: [], seam: null };
 
 /**
  * Every rule of what goes into which timeline lives here, as Mastodon keeps them in FeedManager.
@@ -46,8 +59,8 @@ const UNTRUSTED: HomeWindow = { ids: [], seam: null };
 export class TimelineService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Timelines');
   private readonly max: number;
-  /** Rebuilds running in the background, awaited at shutdown. */
-  private readonly rebuilds = new Set<Promise<void>>();
+  /** Rebuilds and activity writes running in the background, awaited at shutdown. */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly timelines: TimelineRepository,
@@ -125,37 +138,47 @@ export class TimelineService implements BeforeApplicationShutdown {
 
   /**
    * What Redis holds of a home page: the stored ids merged with the recent posts of the big
-   * accounts the user follows, cut at the seam (see HomeWindow). A set that is missing is rebuilt
-   * in the background while this read answers without it; the caller reads the rest from
-   * PostgreSQL.
+   * accounts the user follows, cut at the seam (see HomeWindow). When a set is missing the window
+   * vouches for nothing, the caller reads the page from PostgreSQL and then has the missing sets
+   * rebuilt (repair).
    */
   async readWindow(userId: string, query: RangeQuery): Promise<HomeWindow> {
     const cached = await this.timelines.cachedList(this.keys.bigFollowees(userId), this.keys.bigAccountsVersion());
     let big = cached.ids;
     if (big === null) {
       // A reader whose timeline is gone (back after a long absence, Redis flushed) is served from
-      // PostgreSQL at once; their big followees are looked up by a later read, not on this one's time.
+      // PostgreSQL at once; their big followees are looked up later, not on this read's time.
       if (!(await this.timelines.isComplete(this.keys.home(userId)))) {
-        this.populateHome(userId);
-        return UNTRUSTED;
+        return { ...UNTRUSTED, missing: { userId, home: true, authors: [], bigAccountsVersion: cached.current } };
       }
       big = await this.loadBigFollowees(userId, cached.current);
     }
     const ranges = await this.timelines.ranges([this.keys.home(userId), ...big.map((id) => this.keys.authorPosts(id))], query);
-    if (ranges[0] === null) this.populateHome(userId);
-    big.forEach((authorId, i) => {
-      if (ranges[i + 1] === null) this.populateAuthor(authorId);
-    });
-    return cutAtSeam(ranges, query.limit);
+    const authors = big.filter((_, i) => ranges[i + 1] === null);
+    const missing = ranges[0] === null || authors.length > 0 ? { userId, home: ranges[0] === null, authors } : null;
+    return { ...cutAtSeam(ranges, query.limit), missing };
+  }
+
+  /**
+   * Rebuilds in the background what a read found missing, once, whoever asks and on whichever
+   * node. Readers call it after their page is read, so that the rebuild's queries do not compete
+   * with the page's own.
+   */
+  repair(missing: MissingSets): void {
+    if (missing.home) this.populateHome(missing.userId, missing.bigAccountsVersion);
+    for (const authorId of missing.authors) this.populateAuthor(authorId);
   }
 
   /**
    * Records that the user reads their timeline. Fan-out skips inactive users, so the timeline of a
    * user coming back after that is stale: it is dropped here and rebuilt by the read that follows.
+   * The activity itself is written in the background: the read needs only the time it replaces,
+   * not to wait for a commit.
    */
   async noteActivity(userId: string): Promise<void> {
     if (!(await this.timelines.firstIn(this.keys.lastSeen(userId), ACTIVITY_PERIOD_S))) return;
-    const previous = await this.source.touch(userId);
+    const previous = await this.source.lastActiveAt(userId);
+    this.inBackground('record activity', userId, () => this.source.touch(userId));
     if (previous && this.wasInactive(previous)) {
       await this.timelines.delete(this.keys.home(userId));
       this.logger.log({ msg: 'returning user: timeline will be rebuilt', userId });
@@ -166,13 +189,24 @@ export class TimelineService implements BeforeApplicationShutdown {
     return Date.now() - lastActiveAt.getTime() > this.config.fanoutInactiveDays * 86_400_000;
   }
 
-  /** Starts rebuilding a missing home timeline from PostgreSQL, unless a rebuild already runs. */
-  populateHome(userId: string): void {
-    this.rebuildInBackground(this.keys.home(userId), () => this.source.homePostIds(userId, { limit: this.max }));
+  /**
+   * Starts rebuilding a missing home timeline from PostgreSQL, unless a rebuild already runs. Given
+   * the version of the set of big accounts, it also caches the big accounts the user follows: the
+   * read that found the timeline missing skipped them, and the next one must not pay for them.
+   */
+  populateHome(userId: string, bigAccountsVersion?: string): void {
+    const key = this.keys.home(userId);
+    this.inBackground('timeline rebuild', key, async () => {
+      await Promise.all([
+        this.rebuild(key, () => this.source.homePostIds(userId, { limit: this.max })),
+        bigAccountsVersion === undefined ? undefined : this.loadBigFollowees(userId, bigAccountsVersion),
+      ]);
+    });
   }
 
   populateAuthor(authorId: string): void {
-    this.rebuildInBackground(this.keys.authorPosts(authorId), () => this.source.authorPostIds(authorId, this.max));
+    const key = this.keys.authorPosts(authorId);
+    this.inBackground('timeline rebuild', key, () => this.rebuild(key, () => this.source.authorPostIds(authorId, this.max)));
   }
 
   async forgetBigFollowees(userId: string): Promise<void> {
@@ -187,7 +221,7 @@ export class TimelineService implements BeforeApplicationShutdown {
 
   /** Waits for the rebuilds running in the background, so the connections they use stay open. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.rebuilds]);
+    await Promise.allSettled([...this.background]);
   }
 
   /** Caches the list at the version of the set of big accounts it was computed against. */
@@ -197,19 +231,20 @@ export class TimelineService implements BeforeApplicationShutdown {
     return ids;
   }
 
+  /** Runs work without holding up the read that asked for it; a failure is logged, and the next read retries. */
+  private inBackground(what: string, subject: string, work: () => Promise<void>): void {
+    const running = work()
+      .catch((err: Error) => this.logger.warn({ msg: `${what} failed; the next read retries`, subject, error: err.message }))
+      .finally(() => this.background.delete(running));
+    this.background.add(running);
+  }
+
   /**
    * Rebuilds a set from PostgreSQL once, whoever asks and on whichever node: the lock's holder
    * rebuilds, the others go on reading from PostgreSQL meanwhile. A rebuild that fails leaves the
    * set incomplete, so the next read starts another; one whose process dies frees the lock when
    * it expires.
    */
-  private rebuildInBackground(key: string, load: () => Promise<string[]>): void {
-    const rebuild = this.rebuild(key, load)
-      .catch((err: Error) => this.logger.warn({ msg: 'timeline rebuild failed; the next read retries', key, error: err.message }))
-      .finally(() => this.rebuilds.delete(rebuild));
-    this.rebuilds.add(rebuild);
-  }
-
   private async rebuild(key: string, load: () => Promise<string[]>): Promise<void> {
     if (!(await this.timelines.lock(key, REBUILD_LOCK_MS))) return;
     try {
@@ -228,7 +263,7 @@ export class TimelineService implements BeforeApplicationShutdown {
  * Merges the ranges (each newest first) into one, keeping only what lies at or above the seam:
  * the highest of the sets' oldest entries. A set missing or empty vouches for nothing.
  */
-export function cutAtSeam(ranges: (WindowRange | null)[], limit: number): HomeWindow {
+export function cutAtSeam(ranges: (WindowRange | null)[], limit: number): Omit<HomeWindow, 'missing'> {
   let seam: string | null = null;
   for (const range of ranges) {
     if (range === null || range.oldest === null) return UNTRUSTED;
