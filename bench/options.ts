@@ -83,7 +83,9 @@ Seeds a graph in a PostgreSQL database and a Redis database of its own, starts t
 (ROLE=api, ROLE=worker and a FANOUT_MODE=inline instance) on loopback ports, connects live-feed
 clients, posts at a chosen rate and measures POST latency, fan-out delay and push delay per
 follower-count class, with baselines (inline fan-out, raw Redis writes and reads, fan-out on read
-in SQL). Prints a table; writes results JSON and an HTML report. Cleans up after itself.
+in SQL); then pages read below the Redis window (deep) and readers back after a long absence who
+follow 2,000 accounts (returning). Prints a table; writes results JSON and an HTML report. Cleans
+up after itself.
 
 Graph
   --users N               users with a home timeline (default 100000)

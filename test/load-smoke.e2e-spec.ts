@@ -11,6 +11,7 @@ const LOAD = join(__dirname, '..', 'dist', 'bench', 'load.js');
 const CLASSES = [10, 100];
 const CLIENTS = 10;
 const POSTS = 5;
+const WINDOW = 50;
 
 /** Runs the load script as `npm run load` would; SIGINT (its Ctrl-C cleanup) if it overstays. */
 function runLoad(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -45,6 +46,8 @@ describe('load script (smoke run)', () => {
       '--followers', CLASSES.join(','), '--posts', String(POSTS), '--rate', '20',
       '--clients', String(CLIENTS), '--client-processes', '1', '--big-posts', '3',
       '--inline-posts', '3', '--fairness-posts', '5', '--read-seconds', '0.5',
+      // A window of 50, so that 2,000 posts make histories that run below it (deep reads).
+      '--env', `TIMELINE_MAX_LENGTH=${WINDOW}`,
       '--results', dir, '--database-server', TEST_DATABASE_SERVER, '--redis-server', TEST_REDIS_SERVER,
     ]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -105,13 +108,29 @@ describe('load script (smoke run)', () => {
     expect(results.memory.encoding).toBe('listpack');
     expect(results.memory.bytesPerEntry).toBeGreaterThan(5);
     expect(results.memory.bytesPerEntry).toBeLessThan(200);
-    expect(results.graph.entriesPerTimeline).toBe(800);
+    expect(results.graph.entriesPerTimeline).toBe(WINDOW);
+    expect(results.deepReads.readers).toBeGreaterThan(0);
+    for (const kind of ['http', 'sql', 'sqlIdsFirst']) {
+      for (const inFlight of ['1', '50']) {
+        expect(results.deepReads[kind][inFlight].perSec).toBeGreaterThan(0);
+        expect(results.deepReads[kind][inFlight].errors).toBe(0);
+      }
+    }
+    expect(results.returning.readers).toBe(10);
+    expect(results.returning.following).toBeGreaterThan(50);
+    expect(results.returning.coldMs.n).toBe(30);
+    expect(results.returning.warmMs.n).toBe(30);
+    expect(results.returning.rebuildMs.n).toBe(30);
+    for (const plan of [...results.deepReads.plans, ...results.returning.plans]) {
+      expect(plan.plan.join('\n')).toMatch(/Execution Time/);
+      expect(plan.executionMs).toBeGreaterThan(0);
+    }
     expect(results.targets.length).toBeGreaterThan(3);
 
     const html = readFileSync(join(dir, htmlFile!), 'utf8');
     expect(html).toMatch(/Chart\.js v4/); // the library's own banner: inlined, not linked
     expect(html).not.toMatch(/<script[^>]+src=/);
-    expect(html.match(/<canvas/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(html.match(/<canvas/g)?.length).toBeGreaterThanOrEqual(8);
     expect(existsSync(join(dir, jsonFile!.replace(/\.json$/, '-logs'), 'api.log'))).toBe(true);
 
     // Its own database is gone.

@@ -43,6 +43,11 @@ ${r.graph.timelines.toLocaleString('en-US')} timelines of ${r.graph.entriesPerTi
   <div class="chart"><canvas id="writes"></canvas></div>
   <div class="chart"><canvas id="reads"></canvas></div>
 </div>
+<h2>Reading beyond the window</h2>
+<div class="charts">
+  <div class="chart"><canvas id="deepReads"></canvas></div>
+  <div class="chart"><canvas id="returning"></canvas></div>
+</div>
 <h2>Tables</h2>
 <pre>${esc(renderTables(r))}</pre>
 <script>${chartJs()}</script>
@@ -84,6 +89,14 @@ new Chart(document.getElementById('writes'), { type: 'bar', data: { labels: data
 new Chart(document.getElementById('reads'), { type: 'bar', data: { labels: data.reads.labels,
   datasets: data.reads.series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colors[i + 4] })) },
   options: opts('Home page of ' + data.reads.limit + ' posts: reads per second', {}, { beginAtZero: true }) });
+
+new Chart(document.getElementById('deepReads'), { type: 'bar', data: { labels: data.deep.labels,
+  datasets: data.deep.series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colors[(i * 2) % colors.length] })) },
+  options: opts('Pages of ' + data.deep.limit + ' below the Redis window: pages per second', {}, { beginAtZero: true }) });
+
+new Chart(document.getElementById('returning'), { type: 'bar', data: { labels: ['p50', 'p99'],
+  datasets: data.returning.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colors[(i + 3) % colors.length] })) },
+  options: opts('Returning reader following ' + data.returningFollowing + ' accounts: first page (ms)', {}, { beginAtZero: true }) });
 </script>
 </body></html>
 `;
@@ -103,6 +116,9 @@ function chartData(r: LoadResults) {
   const shown = [...r.classes, ...(r.big ? [r.big] : [])];
   const largest = r.classes[r.classes.length - 1];
   const inFlight = r.reads ? Object.keys(r.reads.http) : [];
+  const deep = r.deepReads;
+  const deepInFlight = deep ? Object.keys(deep.http) : [];
+  const back = r.returning;
   return {
     byFollowers: r.classes.map(point),
     inline: r.inline.map(point),
@@ -127,5 +143,23 @@ function chartData(r: LoadResults) {
           ]
         : [],
     },
+    deep: {
+      limit: deep?.limit ?? 0,
+      labels: deepInFlight.map((n) => `${n} in flight`),
+      series: deep
+        ? [
+            { label: 'GET /timelines/home?cursor= (HTTP)', values: deepInFlight.map((n) => deep.http[n].perSec) },
+            { label: 'SQL fan-out on read', values: deepInFlight.map((n) => deep.sql[n]?.perSec ?? 0) },
+            { label: 'SQL fan-out on read, ids first', values: deepInFlight.map((n) => deep.sqlIdsFirst[n]?.perSec ?? 0) },
+          ]
+        : [],
+    },
+    returningFollowing: back?.following ?? 0,
+    returning: back
+      ? [
+          { label: 'timeline missing (from PostgreSQL)', values: [back.coldMs.p50, back.coldMs.p99] },
+          { label: 'timeline rebuilt (from Redis)', values: [back.warmMs.p50, back.warmMs.p99] },
+        ]
+      : [],
   };
 }

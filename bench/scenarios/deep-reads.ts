@@ -32,8 +32,7 @@ interface Scroll {
 
 /**
  * Pages beyond the Redis window, over HTTP, against the same pages computed from scratch in SQL.
- * Readers are the live-feed clients whose history runs at least a visit's pages below their
- * window. Each loop scrolls one reader down PAGES_PER_VISIT pages, then takes the next reader;
+ * Readers are the live-feed clients whose history runs at least a page below their window. Each loop scrolls one reader down PAGES_PER_VISIT pages, then takes the next reader;
  * a reader's next visit goes on where the last one stopped, so pages are seldom read twice (no
  * help from a cache that a real reader would not get either). Both SQL baselines scroll the same
  * way through the same histories.
@@ -41,7 +40,7 @@ interface Scroll {
 export async function runDeepReads(ctx: RunContext): Promise<DeepReadsResult> {
   ctx.progress.start('deep reads: readers');
   const readers = await deepReaders(ctx);
-  if (readers.length === 0) throw new Error('deep reads: no reader has a history beyond the window; seed more posts');
+  if (readers.length === 0) throw new Error('deep reads: no reader has a history beyond the window; seed more posts (--seed-posts) or skip it (--skip deep)');
   ctx.progress.finish(`${readers.length} readers, histories of ${median(readers.map((r) => r.history))} posts (median)`);
   // One first page each, as a reader opens the app before scrolling: it marks them active (a write,
   // once an hour per reader) so the timed pages measure reading, not that.
@@ -110,7 +109,7 @@ async function deepReaders(ctx: RunContext): Promise<Reader[]> {
      FROM unnest($1::bigint[]) AS r(id)`,
     [ctx.graph.clients.map((c) => c.id)],
   );
-  const deep = rows.filter((r) => r.history > ctx.maxTimeline + PAGES_PER_VISIT * LIMIT).slice(0, MAX_READERS);
+  const deep = rows.filter((r) => r.history > ctx.maxTimeline + LIMIT).slice(0, MAX_READERS);
   const pipeline = ctx.redis.pipeline();
   for (const r of deep) pipeline.zrange(ctx.keys.home(r.id), 0, 1);
   const windows = (await pipeline.exec()) ?? [];
