@@ -32,6 +32,7 @@ describe('bad input', () => {
       expect(me).toMatchObject({ postsCount: 1, followersCount: 0, followingCount: 0 });
       const posts = (await api.get(`/users/${user.username}/posts`, user)).body.items;
       expect(posts.map((p: { id: string }) => p.id)).toEqual([postId]);
+      expect((await api.get('/timelines/home/marker', user)).body).toEqual({ lastReadId: null, updatedAt: null });
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
     } finally {
       await env.close();
@@ -62,9 +63,14 @@ describe('bad input', () => {
         start: () => request(url).post('/posts').set('Authorization', `Bearer ${user.token}`),
         valid: { text: 'never stored' },
       },
+      {
+        name: 'PUT /timelines/home/marker',
+        start: () => request(url).put('/timelines/home/marker').set('Authorization', `Bearer ${user.token}`),
+        valid: { lastReadId: postId },
+      },
     ] as const;
 
-  describe.each(['POST /auth/register', 'POST /auth/login', 'POST /posts'])('%s body', (name) => {
+  describe.each(['POST /auth/register', 'POST /auth/login', 'POST /posts', 'PUT /timelines/home/marker'])('%s body', (name) => {
     const endpoint = () => bodyEndpoints().find((e) => e.name === name)!;
     const raw = (body: string, type = 'application/json') =>
       track(endpoint().start().set('Content-Type', type).send(body));

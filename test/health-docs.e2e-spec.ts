@@ -66,6 +66,7 @@ describe('operations: /health, /docs, /metrics', () => {
         '/posts/{id}': ['delete', 'get'],
         '/posts/{id}/fanout': ['get'],
         '/timelines/home': ['get'],
+        '/timelines/home/marker': ['get', 'put'],
         '/health': ['get'],
         '/metrics': ['get'],
       };
@@ -79,6 +80,7 @@ describe('operations: /health, /docs, /metrics', () => {
       const schemas = doc.components.schemas;
       expect(Object.keys(schemas.RegisterDto.properties).sort()).toEqual(['displayName', 'password', 'username']);
       expect(Object.keys(schemas.CreatePostDto.properties)).toEqual(['text']);
+      expect(Object.keys(schemas.PutMarkerDto.properties)).toEqual(['lastReadId']);
       const homeParams = (doc.paths['/timelines/home'].get as { parameters: { name: string }[] }).parameters.map((p) => p.name);
       expect(homeParams.sort()).toEqual(['cursor', 'limit', 'since']);
     });

@@ -37,9 +37,8 @@ export async function forgetInRedis(redis: Redis, lost: { users?: string[]; post
     doomed.push(keys.home(id), keys.lock(keys.home(id)), keys.authorPosts(id), keys.lock(keys.authorPosts(id)), keys.bigFollowees(id));
   }
   for (const id of lost.posts ?? []) doomed.push(keys.post(id));
-  const pipeline = redis.pipeline();
-  for (const key of doomed) pipeline.del(key);
-  await pipeline.exec();
+  // One command per key, not one pipeline: a cluster client would refuse keys of several slots in one.
+  await Promise.all(doomed.map((key) => redis.del(key)));
 }
 
 /** Holds a timeline's rebuild lock as if another node were rebuilding it; returns the release. */
