@@ -1,0 +1,143 @@
+import { AddressInfo } from 'node:net';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { ApiClient, eventually } from './support/api-client';
+import { ConsoleWatch, launchChromium, screenshotPath } from './support/browser';
+import { TcpProxy } from './support/tcp-proxy';
+import { TestEnv } from './support/test-env';
+
+jest.setTimeout(60_000);
+
+const PASSWORD = 'correct-horse-battery';
+const POSTS = '[data-testid="timeline"] [data-testid="post"]';
+
+/** Ids of the posts on the page's timeline, top to bottom. */
+const shownIds = (page: Page) => page.$$eval(POSTS, (posts) => posts.map((p) => p.getAttribute('data-post-id')!));
+const connection = (page: Page) => page.getByTestId('connection');
+
+async function signUp(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('auth-username').fill(username);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-register').click();
+  await connection(page).filter({ hasText: 'live' }).waitFor();
+}
+
+/** Writes a post with the keyboard (Ctrl+Enter sends) and returns its id once it shows. */
+async function postFrom(page: Page, text: string): Promise<string> {
+  const box = page.getByTestId('compose-text');
+  await box.focus();
+  await page.keyboard.type(text);
+  const answer = page.waitForResponse((r) => r.url().endsWith('/posts') && r.request().method() === 'POST');
+  await page.keyboard.press('Control+Enter');
+  const post = (await (await answer).json()) as { id: string };
+  await page.locator(`${POSTS}[data-post-id="${post.id}"]`).waitFor();
+  return post.id;
+}
+
+describe('the web client, in a real browser', () => {
+  let env: TestEnv;
+  let url: string;
+  let proxy: TcpProxy;
+  let browser: Browser;
+  let aliceContext: BrowserContext;
+  let bobContext: BrowserContext;
+  let alice: Page;
+  let bob: Page;
+  const watch = new ConsoleWatch();
+  const names = { alice: `alice_${process.pid % 10_000}`, bob: `bob_${process.pid % 10_000}` };
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    env = await TestEnv.create();
+    const app = await env.startApp();
+    url = app.url;
+    // Bob's window reaches the service through a proxy the test can cut, as a lost network would.
+    proxy = new TcpProxy((app.app.getHttpServer().address() as AddressInfo).port);
+    await proxy.start();
+    browser = await launchChromium();
+    aliceContext = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    bobContext = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    alice = await aliceContext.newPage();
+    bob = await bobContext.newPage();
+    watch.watch(alice, 'alice');
+    watch.watch(bob, 'bob');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.stop();
+    await env?.close();
+  });
+
+  it('signs up two people in two windows; one follows the other by username', async () => {
+    await signUp(alice, url, names.alice);
+    await signUp(bob, `http://127.0.0.1:${proxy.port}`, names.bob);
+    await bob.getByTestId('follow-username').fill(names.alice);
+    await bob.getByTestId('follow-submit').click();
+    await bob.getByText(`You follow @${names.alice} now`).waitFor();
+  });
+
+  it('shows a post live in the follower’s window without a reload, and its fan-out reaching done', async () => {
+    ids.push(await postFrom(alice, 'Hello from Alice’s window 👋'));
+    await bob.locator(`${POSTS}[data-post-id="${ids[0]}"]`).waitFor();
+    expect(await bob.locator(POSTS).first().textContent()).toContain('Hello from Alice’s window 👋');
+    await alice.getByTestId('fanout-state').filter({ hasText: 'done' }).waitFor();
+    await expect(alice.getByTestId('fanout').textContent()).resolves.toContain('Delivered to 1 follower');
+  });
+
+  it('after a lost connection, shows the posts it missed, each once and in order', async () => {
+    const missed = await watch.failingRequests('bob', async () => {
+      await bobContext.setOffline(true);
+      await proxy.cut();
+      await connection(bob).filter({ hasText: 'reconnecting' }).waitFor();
+      const written = [];
+      for (const n of [1, 2, 3]) written.push(await postFrom(alice, `While Bob was away, ${n}`));
+      await bobContext.setOffline(false);
+      await proxy.start();
+      await connection(bob).filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+      return written;
+    });
+    const expected = [...missed].reverse();
+    await eventually(async () => expect((await shownIds(bob)).slice(0, 3)).toEqual(expected));
+    const shown = await shownIds(bob);
+    expect(shown).toEqual([...expected, ids[0]]);
+    ids.unshift(...expected);
+  });
+
+  it('loads an older page as the reader scrolls down, and keeps the session across a reload', async () => {
+    const api = new ApiClient(url);
+    const token = await alice.evaluate(() => JSON.parse(localStorage.getItem('feed-fanout.session')!).accessToken as string);
+    const author = { id: '', username: names.alice, token };
+    for (let n = 1; n <= 22; n++) ids.unshift((await api.createPost(author, `Older post number ${n}`)).id);
+    // Bob's page shows them live; a reload starts again from the first page of 20.
+    await bob.locator(`${POSTS}[data-post-id="${ids[0]}"]`).waitFor();
+    await bob.reload();
+    await connection(bob).filter({ hasText: 'live' }).waitFor();
+    expect(await shownIds(bob)).toEqual(ids.slice(0, 20));
+    await bob.mouse.wheel(0, 20_000);
+    await bob.getByText('You have reached the beginning of your timeline.').waitFor();
+    expect(await shownIds(bob)).toEqual(ids);
+  });
+
+  it('holds a post that arrives while the reader is scrolled down behind a “new posts” bar', async () => {
+    const id = await postFrom(alice, 'Posted while Bob reads older posts');
+    const bar = bob.getByRole('button', { name: 'Show 1 new post' });
+    await bar.waitFor();
+    expect((await shownIds(bob))[0]).toBe(ids[0]);
+    await bar.click();
+    await eventually(async () => expect((await shownIds(bob))[0]).toBe(id));
+    ids.unshift(id);
+  });
+
+  it('leaves screenshots of both windows next to the test output', async () => {
+    await bob.evaluate(() => window.scrollTo(0, 0));
+    for (const [name, page] of [['alice', alice], ['bob', bob]] as const) {
+      await page.screenshot({ path: screenshotPath(name) });
+    }
+  });
+
+  it('writes no error to either console', () => {
+    console.log(JSON.stringify(watch.errors, null, 1));
+    expect(watch.unexpected()).toEqual([]);
+  });
+});
