@@ -34,8 +34,8 @@ export class Api {
     this.token = token;
   }
 
-  register(username: string, password: string): Promise<Session> {
-    return this.request('POST', '/auth/register', { body: { username, password }, authenticated: false });
+  register(username: string, password: string, displayName?: string): Promise<Session> {
+    return this.request('POST', '/auth/register', { body: { username, password, displayName }, authenticated: false });
   }
 
   login(username: string, password: string): Promise<Session> {

@@ -14,6 +14,7 @@ export function renderAuth(api: Api, signedIn: (session: Session) => void, messa
     id: 'auth-password', 'data-testid': 'auth-password', name: 'password', type: 'password',
     autocomplete: 'current-password', required: true, maxlength: 128,
   });
+  const displayName = h('input', { id: 'auth-display-name', name: 'displayName', autocomplete: 'name', maxlength: 50 });
   const login = h('button', { type: 'submit', 'data-testid': 'auth-login' }, 'Sign in');
   const register = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'auth-register' }, 'Create account');
   const form = h('form', { class: 'auth', 'aria-labelledby': 'auth-title' },
@@ -25,6 +26,8 @@ export function renderAuth(api: Api, signedIn: (session: Session) => void, messa
     h('label', { for: 'auth-password' }, 'Password'),
     password,
     h('p', { class: 'hint' }, 'At least 8 characters.'),
+    h('label', { for: 'auth-display-name' }, 'Display name ', h('span', { class: 'quiet' }, '(optional, for a new account)')),
+    displayName,
     h('div', { class: 'row' }, login, register),
     notice.element);
   if (message) notice.info(message);
@@ -37,7 +40,7 @@ export function renderAuth(api: Api, signedIn: (session: Session) => void, messa
     notice.clear();
     try {
       const session = creating
-        ? await api.register(username.value.trim(), password.value)
+        ? await api.register(username.value.trim(), password.value, displayName.value.trim() || undefined)
         : await api.login(username.value.trim(), password.value);
       signedIn(session);
     } catch (error) {
