@@ -79,6 +79,20 @@ describe('the web client, in a real browser', () => {
     await bob.getByText(`You follow @${names.alice} now`).waitFor();
   });
 
+  it('counts characters as the API does (code points after trimming), and sends no more than 280', async () => {
+    const box = alice.getByTestId('compose-text');
+    const counter = alice.locator('form.composer .counter');
+    await box.fill(`  ${'x'.repeat(279)}👋  `);
+    expect(await counter.textContent()).toBe('280 / 280');
+    expect(await alice.getByTestId('compose-submit').isEnabled()).toBe(true);
+    await box.fill(`${'x'.repeat(280)}👋`);
+    expect(await counter.textContent()).toBe('281 / 280');
+    expect(await alice.getByTestId('compose-submit').isDisabled()).toBe(true);
+    await box.fill('   ');
+    expect(await alice.getByTestId('compose-submit').isDisabled()).toBe(true);
+    await box.fill('');
+  });
+
   it('shows a post live in the follower’s window without a reload, and its fan-out reaching done', async () => {
     ids.push(await postFrom(alice, 'Hello from Alice’s window 👋'));
     await bob.locator(`${POSTS}[data-post-id="${ids[0]}"]`).waitFor();

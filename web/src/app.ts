@@ -117,7 +117,7 @@ export class SignedInPage {
         // The socket's answer did not come: the REST timeline has the same posts.
         this.arrived(await this.pageSince(since).catch(() => []));
       }
-    });
+    }).catch(() => undefined);
   }
 
   /** Every post newer than `since`, from the REST timeline, page by page. */

@@ -151,7 +151,7 @@ export class TimelineView {
     this.updateFooter();
     if (scrollToThem) {
       this.list.scrollIntoView({ block: 'start' });
-      (this.list.querySelector('[data-testid="post"]') as HTMLElement | null)?.focus();
+      this.list.querySelector<HTMLElement>('[data-testid="post"] article')?.focus();
     }
   }
 
