@@ -28,7 +28,7 @@ export function renderPost(post: Post, actions: PostActions): HTMLElement {
   const notice = new Notice();
   const headingId = uniqueId('post');
   const article = h('article', { 'aria-labelledby': headingId, tabindex: '-1' },
-    post.repostOf ? h('p', { class: 'repost-note' }, `🔁 ${post.author.displayName} (@${post.author.username}) reposted`) : null,
+    post.repostOf ? h('p', { class: 'repost-note' }, `Reposted by ${post.author.displayName} (@${post.author.username})`) : null,
     h('header', { class: 'post-header' },
       h('span', { id: headingId, class: 'post-author' },
         h('strong', {}, shown.author.displayName), ' ', h('span', { class: 'handle' }, `@${shown.author.username}`)),
