@@ -4,7 +4,6 @@ import { h } from './dom.js';
 import { FanoutPanel } from './fanout-panel.js';
 import { FollowPanel } from './follow-panel.js';
 import { LiveFeed, type ConnectionState } from './live.js';
-import { Notice } from './notice.js';
 import { SIGNED_OUT } from './errors.js';
 import { renderPost, type PostActions } from './post-view.js';
 import { RelationsPanel } from './relations-panel.js';
@@ -23,7 +22,6 @@ const SYNC_PAGE_LIMIT = 100;
 export class SignedInPage {
   readonly element: HTMLElement;
   private readonly connection = h('span', { class: 'connection', 'data-testid': 'connection', role: 'status' }, 'connecting…');
-  private readonly notice = new Notice();
   private readonly timeline: TimelineView;
   private readonly composer: Composer;
   private readonly fanout: FanoutPanel;
@@ -60,7 +58,7 @@ export class SignedInPage {
         h('span', { class: 'me' }, `${me.displayName} (@${me.username})`),
         h('button', { type: 'button', class: 'secondary', onclick: () => this.signOut() }, 'Sign out')),
       h('div', { class: 'columns' },
-        h('main', { class: 'main-column' }, this.notice.element, this.composer.element, this.timeline.element),
+        h('main', { class: 'main-column' }, this.composer.element, this.timeline.element),
         h('aside', { class: 'side-column' }, this.fanout.element, this.follows.element, this.relationsPanel.element)));
   }
 
@@ -184,26 +182,26 @@ export class SignedInPage {
 
   private actions(): PostActions {
     return {
-    me: this.session.user,
-    social: () => this.social,
-    following: (username) => this.relations.isFollowing(username),
-    related: (kind, username) => this.relations.is(kind, username),
-    delete: async (post) => {
-      await this.api.deletePost(post.id);
-      this.timeline.remove(post.id);
-    },
-    follow: (author: Author, on: boolean) => this.follow(author.username, on),
-    relate: (kind, author, on) => this.relate(kind, author.username, on),
-    reply: (post) => this.composer.replyingTo(post),
-    repost: async (post) => {
-      this.arrived([await this.api.repost(post.id)]);
-    },
-    undoRepost: async (post) => {
-      await this.api.undoRepost(original(post).id);
-      this.timeline.remove(post.id);
-    },
-    load: (id) => this.api.post(id),
-    replies: (post, cursor) => this.api.replies(post.id, cursor),
+      me: this.session.user,
+      social: () => this.social,
+      following: (username) => this.relations.isFollowing(username),
+      related: (kind, username) => this.relations.is(kind, username),
+      delete: async (post) => {
+        await this.api.deletePost(post.id);
+        this.timeline.remove(post.id);
+      },
+      follow: (author: Author, on: boolean) => this.follow(author.username, on),
+      relate: (kind, author, on) => this.relate(kind, author.username, on),
+      reply: (post) => this.composer.replyingTo(post),
+      repost: async (post) => {
+        this.arrived([await this.api.repost(post.id)]);
+      },
+      undoRepost: async (post) => {
+        await this.api.undoRepost(original(post).id);
+        this.timeline.remove(post.id);
+      },
+      load: (id) => this.api.post(id),
+      replies: (post, cursor) => this.api.replies(post.id, cursor),
     };
   }
 }

@@ -70,6 +70,8 @@ function deleteButton(post: Post, actions: PostActions, notice: Notice): HTMLBut
       return;
     }
     window.clearTimeout(armed);
+    armed = undefined;
+    element.textContent = 'Delete';
     await actions.delete(post);
   }, notice);
   element.classList.add('danger');
