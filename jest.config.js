@@ -15,7 +15,7 @@ const transform = {
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm|content-disposition)/)'],
   testEnvironment: 'node',
 };
 
@@ -28,6 +28,11 @@ module.exports = {
       rootDir: '.',
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Real services on a shared machine: an argon2 hash or a child process start can take
+      // seconds under load. Tests wait for conditions with their own deadlines; this is the backstop.
+      testTimeout: 30_000,
+      // Every answer of an app the tests start is checked against its OpenAPI document.
+      setupFilesAfterEnv: ['<rootDir>/test/support/openapi-report.ts'],
     },
   ],
 };

@@ -1,13 +1,15 @@
 import { ConsoleLogger, INestApplicationContext, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { serveQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ErrorReply, HttpExceptionFilter } from './common/http-exception.filter';
 import { acceptJsonBodiesOnly } from './common/json-body';
 import { HttpMetrics } from './metrics/http.metrics';
+import { serveApiDocs } from './openapi/openapi';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
+import { serveWebClient } from './web/web-client';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
 
@@ -41,15 +43,9 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   app.useGlobalFilters(errors);
   app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.get(HttpMetrics).install(app.getHttpAdapter().getInstance());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Feed fan-out API')
-      .setDescription('Post, follow and read home timelines; live feed on the Socket.IO namespace /feed.')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  serveApiDocs(app);
+  serveQueueDashboard(app, config);
+  serveWebClient(app);
   return app;
 }
 

@@ -5,12 +5,8 @@ import { UsersRepository } from '../users/users.repository';
 import { USERNAME } from '../users/users.service';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
+import { Session } from './session.view';
 import { TokenService } from './token.service';
-
-export interface Session {
-  user: UserView;
-  accessToken: string;
-}
 
 @Injectable()
 export class AuthService {

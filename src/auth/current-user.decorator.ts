@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 
 /** Who is calling, as the JWT says. */
 export interface AuthUser {
@@ -11,5 +12,7 @@ export const CurrentUser = createParamDecorator(
 );
 
 export const IS_PUBLIC = 'isPublic';
-/** Marks a route that needs no token. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** Marks an operation of the OpenAPI document as public; it becomes `security: []` there. */
+export const PUBLIC_OPERATION = 'x-public';
+/** Marks a route that needs no token, for the guard and the OpenAPI document alike. */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(PUBLIC_OPERATION, true));

@@ -96,6 +96,10 @@ describe('loadConfig', () => {
     ['ROLE', 'API'],
     ['LOG_LEVEL', 'verbose'],
     ['REDIS_KEY_PREFIX', 'has space'],
+    ['METRICS_PORT', '9464x'],
+    ['METRICS_PORT', '65536'],
+    ['ADMIN_TOKEN', 'has a space'],
+    ['ADMIN_TOKEN', 'x'.repeat(257)],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);
@@ -124,5 +128,23 @@ describe('loadConfig', () => {
     const logger = { warn: jest.fn() };
     warnAboutDefaults(loadConfig({ JWT_SECRET: 'set' }) as AppConfig, logger as never);
     expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('leaves METRICS_PORT and ADMIN_TOKEN unset by default: no metrics port, no dashboard', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: null, adminToken: null });
+    expect(loadConfig({ METRICS_PORT: '', ADMIN_TOKEN: '' })).toMatchObject({ metricsPort: null, adminToken: null });
+  });
+
+  it('reads METRICS_PORT and ADMIN_TOKEN', () => {
+    expect(loadConfig({ METRICS_PORT: '9464', ADMIN_TOKEN: 'a-long-enough-admin-token' })).toMatchObject({
+      metricsPort: 9464,
+      adminToken: 'a-long-enough-admin-token',
+    });
+  });
+
+  it('accepts a short ADMIN_TOKEN with a warning', () => {
+    const logger = { warn: jest.fn() };
+    warnAboutDefaults(loadConfig({ JWT_SECRET: 'set', ADMIN_TOKEN: 'short' }), logger as never);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('ADMIN_TOKEN'));
   });
 });

@@ -32,11 +32,17 @@ export abstract class AppConfig {
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
+  /** When set, /metrics is also served on this port, by every role (a worker has no other HTTP port). */
+  readonly metricsPort: number | null;
+  /** When set, the queue dashboard at /admin/queues answers to this token; when unset, it is a 404. */
+  readonly adminToken: string | null;
 }
 
 export class ConfigError extends Error {}
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me';
+/** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
+const ADMIN_TOKEN_ADVISED_LENGTH = 16;
 
 type Env = Record<string, string | undefined>;
 
@@ -83,6 +89,16 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, values: re
   return raw;
 }
 
+function adminToken(env: Env): string | null {
+  const raw = env.ADMIN_TOKEN;
+  if (!raw) return null;
+  // It travels in an Authorization header: printable ASCII without spaces.
+  if (!/^[\x21-\x7e]+$/.test(raw) || raw.length > 256) {
+    throw new ConfigError('ADMIN_TOKEN must be 1 to 256 printable ASCII characters without spaces');
+  }
+  return raw;
+}
+
 /** Reads and validates the environment once; nothing else in the code base reads process.env. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV || 'development';
@@ -120,11 +136,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
+    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0, 65535) : null,
+    adminToken: adminToken(env),
   };
 }
 
 export function warnAboutDefaults(config: AppConfig, logger = new Logger('Config')): void {
   if (config.jwtSecret === DEV_JWT_SECRET) {
     logger.warn('JWT_SECRET is not set: using a development secret. Set JWT_SECRET before exposing this service.');
+  }
+  if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_ADVISED_LENGTH) {
+    logger.warn(`ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_ADVISED_LENGTH} characters: anyone who guesses it can manage the queues.`);
   }
 }

@@ -81,7 +81,7 @@ function setup() {
   };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
-  const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, delay: { observe: jest.fn() } };
+  const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, observeDelay: jest.fn() };
   const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
   return { service, status, followers, timelines, queue, dispatcher, metrics, hydrator, live, post };
 }
@@ -347,7 +347,7 @@ describe('FanoutService', () => {
       await m.service.runChunk(chunkJob);
       expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, expect.objectContaining(job));
       expect(FanoutPost.jobId(m.dispatcher.done.mock.calls[0][1])).toBe('post-500');
-      expect(m.metrics.delay.observe).toHaveBeenCalledWith(1.5);
+      expect(m.metrics.observeDelay).toHaveBeenCalledWith(1500, 9);
     });
 
     it('leaves the outbox open when other chunks are still running', async () => {
@@ -356,7 +356,7 @@ describe('FanoutService', () => {
       m.status.finishChunk.mockResolvedValue(statusRow('running', { chunks_total: 3, chunks_done: 1 }));
       await m.service.runChunk(chunkJob);
       expect(m.dispatcher.done).not.toHaveBeenCalled();
-      expect(m.metrics.delay.observe).not.toHaveBeenCalled();
+      expect(m.metrics.observeDelay).not.toHaveBeenCalled();
     });
 
     it('does not observe a delay it does not know', async () => {
@@ -365,7 +365,7 @@ describe('FanoutService', () => {
       m.status.finishChunk.mockResolvedValue(statusRow('done', { delay_ms: null }));
       await m.service.runChunk(chunkJob);
       expect(m.dispatcher.done).toHaveBeenCalled();
-      expect(m.metrics.delay.observe).not.toHaveBeenCalled();
+      expect(m.metrics.observeDelay).not.toHaveBeenCalled();
     });
   });
 });

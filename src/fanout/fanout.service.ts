@@ -106,7 +106,7 @@ export class FanoutService {
     const finished = await this.status.finishChunk(job.postId, job.chunkNo);
     if (finished?.state === 'done') {
       await this.dispatcher.done(FanoutPost, job);
-      if (finished.delay_ms !== null) this.metrics.delay.observe(finished.delay_ms / 1000);
+      if (finished.delay_ms !== null) this.metrics.observeDelay(finished.delay_ms, finished.followers);
       this.logger.log({ msg: 'fan-out done', postId: job.postId, followers: finished.followers, delayMs: finished.delay_ms });
     }
   }

@@ -15,6 +15,12 @@ export abstract class FeedWorkerHost extends WorkerHost implements OnApplication
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.concurrency;
+    this.worker.on('active', (job) => {
+      // The first attempt only: a retry's wait includes its back-off, which is not queueing.
+      if (job.attemptsMade === 0 && job.processedOn) {
+        this.metrics.jobWait.observe({ queue: this.worker.name }, Math.max(0, job.processedOn - job.timestamp) / 1000);
+      }
+    });
     this.worker.on('error', (err) => this.logger.warn({ msg: 'worker error', queue: this.worker.name, error: err.message }));
     this.worker.on('failed', (job, err) => {
       this.metrics.failures.inc({ queue: this.worker.name });

@@ -1,21 +1,30 @@
 import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
+import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
+import { ApiUsernameParam } from '../openapi/api-params';
+import { FollowView } from './follow.view';
 import { FollowsService } from './follows.service';
 
 @ApiTags('users')
-@ApiBearerAuth()
+@ApiBodyErrors()
+@ApiErrors(401, 404, 429, 503)
+@ApiUsernameParam()
 @Controller('users/:username/follow')
 export class FollowsController {
   constructor(private readonly follows: FollowsService) {}
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Follow a user (idempotent); their recent posts join your home timeline' })
+  @ApiOkResponse({ type: FollowView })
   follow(@CurrentUser() user: AuthUser, @Param('username') username: string) {
     return this.follows.follow(user.id, username);
   }
 
   @Delete()
+  @ApiOperation({ summary: 'Unfollow a user (idempotent); their posts leave your home timeline' })
+  @ApiOkResponse({ type: FollowView })
   unfollow(@CurrentUser() user: AuthUser, @Param('username') username: string) {
     return this.follows.unfollow(user.id, username);
   }

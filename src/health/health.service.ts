@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
 import { RedisClient } from '../redis/redis-client';
+import { HealthView } from './health.view';
 
 const CHECK_TIMEOUT_MS = 2_000;
-
-export interface HealthReport {
-  status: 'ok' | 'unavailable';
-  postgres: 'up' | 'down';
-  redis: 'up' | 'down';
-  down?: string[];
-}
 
 @Injectable()
 export class HealthService {
@@ -18,7 +12,7 @@ export class HealthService {
     private readonly redis: RedisClient,
   ) {}
 
-  async check(): Promise<HealthReport> {
+  async check(): Promise<HealthView> {
     const [postgres, redis] = await Promise.all([
       probe(() => this.db.rows('SELECT 1')),
       probe(() => this.redis.ping()),

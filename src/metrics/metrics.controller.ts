@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { contentType } from 'prom-client';
 import { Public } from '../auth/current-user.decorator';
 import { MetricsRegistry } from './metrics.registry';
 
@@ -10,7 +11,10 @@ export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}
 
   @Get()
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('Content-Type', contentType)
+  @ApiOperation({ summary: 'Prometheus metrics of this process' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string' }, description: 'the Prometheus text format' })
   scrape(): Promise<string> {
     return this.registry.metrics();
   }

@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ID_SCHEMA } from '../common/ids';
+import { PageOf } from '../common/page.view';
 import { AuthorView } from '../users/user.presenter';
 
 /** A posts row joined with its author, as repositories return it. */
@@ -12,11 +14,13 @@ export interface PostRow {
 }
 
 export class PostView {
-  @ApiProperty({ example: '7212345678901234' }) id: string;
-  @ApiProperty() text: string;
-  @ApiProperty() createdAt: string;
+  @ApiProperty(ID_SCHEMA) id: string;
+  @ApiProperty({ maxLength: 280, description: 'trimmed; at most 280 Unicode code points' }) text: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: AuthorView }) author: AuthorView;
 }
+
+export class PostPage extends PageOf(PostView) {}
 
 export function toPostView(row: PostRow): PostView {
   return {

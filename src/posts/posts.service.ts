@@ -19,7 +19,7 @@ import { UsersService } from '../users/users.service';
 import { CreatePostDto } from './dto/create-post.dto';
 import { FanoutStatusView, toFanoutStatusView } from './fanout-status.presenter';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface CreatedPost {
   post: PostView;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { AppConfig } from '../config/app-config';
+import { LiveFeedMetrics } from '../metrics/live-feed.metrics';
 import { quitQuietly, RedisClient, redisOptions } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
 import type { MarkerView } from '../markers/marker.presenter';
@@ -18,7 +19,11 @@ export class LiveFeedEmitter implements OnApplicationShutdown {
   private readonly emitter: Emitter<LiveEvents>;
   private lastFailureLog = 0;
 
-  constructor(config: AppConfig, keys: RedisKeys) {
+  constructor(
+    config: AppConfig,
+    keys: RedisKeys,
+    private readonly metrics: LiveFeedMetrics,
+  ) {
     this.redis = new RedisClient(config.redisUrl, redisOptions({ connectionName: 'feed-emitter' }));
     this.redis.on('error', () => undefined);
     // The emitter fires and forgets its publishes; a failed one (Redis away) must not become an
@@ -40,10 +45,12 @@ export class LiveFeedEmitter implements OnApplicationShutdown {
   postToUsers(userIds: string[], post: PostView): void {
     if (userIds.length === 0) return;
     this.emitter.to(userIds.map(userRoom)).emit(LiveEvent.Post, post);
+    this.metrics.observePush(userIds.length === 1 && userIds[0] === post.author.id ? 'author' : 'followers', post.createdAt);
   }
 
   postToBigAccountRoom(authorId: string, post: PostView): void {
     this.emitter.to(bigAccountRoom(authorId)).emit(LiveEvent.Post, post);
+    this.metrics.observePush('big_account', post.createdAt);
   }
 
   deleteForUsers(userIds: string[], postId: string): void {

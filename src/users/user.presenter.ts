@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ID_SCHEMA } from '../common/ids';
+import { PageOf } from '../common/page.view';
 
 /** A users row as the repository returns it. */
 export interface UserRow {
@@ -12,17 +14,19 @@ export interface UserRow {
 }
 
 export class AuthorView {
-  @ApiProperty({ example: '42' }) id: string;
-  @ApiProperty() username: string;
-  @ApiProperty() displayName: string;
+  @ApiProperty(ID_SCHEMA) id: string;
+  @ApiProperty({ pattern: '^[A-Za-z0-9_]{3,30}$', example: 'ada_l' }) username: string;
+  @ApiProperty({ maxLength: 50, example: 'Ada Lovelace' }) displayName: string;
 }
 
 export class UserView extends AuthorView {
-  @ApiProperty() createdAt: string;
-  @ApiProperty() followersCount: number;
-  @ApiProperty() followingCount: number;
-  @ApiProperty() postsCount: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) followersCount: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) followingCount: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) postsCount: number;
 }
+
+export class UserPage extends PageOf(UserView) {}
 
 export function toUserView(row: UserRow): UserView {
   return {

@@ -1,31 +1,48 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { PageQueryDto } from '../common/page-query.dto';
+import { ApiErrors } from '../openapi/api-errors.decorator';
+import { ApiUsernameParam } from '../openapi/api-params';
+import { UserPage, UserView } from './user.presenter';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
-@ApiBearerAuth()
+@ApiErrors(401, 429, 503)
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserView })
   me(@CurrentUser() user: AuthUser) {
     return this.users.me(user.id);
   }
 
   @Get(':username')
+  @ApiUsernameParam()
+  @ApiOperation({ summary: 'A user, with follower, following and post counts' })
+  @ApiOkResponse({ type: UserView })
+  @ApiErrors(404)
   profile(@Param('username') username: string) {
     return this.users.profile(username);
   }
 
   @Get(':username/followers')
+  @ApiUsernameParam()
+  @ApiOperation({ summary: 'Who follows a user, newest follow first' })
+  @ApiOkResponse({ type: UserPage })
+  @ApiErrors(400, 404)
   followers(@Param('username') username: string, @Query() page: PageQueryDto) {
     return this.users.followers(username, page);
   }
 
   @Get(':username/following')
+  @ApiUsernameParam()
+  @ApiOperation({ summary: 'Whom a user follows, newest follow first' })
+  @ApiOkResponse({ type: UserPage })
+  @ApiErrors(400, 404)
   following(@Param('username') username: string, @Query() page: PageQueryDto) {
     return this.users.following(username, page);
   }

@@ -10,6 +10,7 @@ import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/database/migrate';
 import { RedisDbClaim } from '../../bench/redis-db-claim';
+import { ResponseCheck } from './openapi-check';
 import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './servers';
 
 export type EnvOverrides = Record<string, string>;
@@ -70,13 +71,19 @@ export class TestEnv {
     return loadConfig(this.env(overrides));
   }
 
-  /** Boots the HTTP app in this process on a free loopback port. */
+  /**
+   * Boots the HTTP app in this process on a free loopback port. Every answer it sends is checked
+   * against its OpenAPI document (test/support/openapi-check.ts).
+   */
   async startApp(overrides: EnvOverrides = {}): Promise<RunningApp> {
     const app = await createHttpApp(this.config(overrides));
+    const check = ResponseCheck.install(app.getHttpAdapter().getInstance());
     await app.listen(0, '127.0.0.1');
     this.apps.push(app);
     const { port } = app.getHttpServer().address() as AddressInfo;
-    return { app, url: `http://127.0.0.1:${port}` };
+    const url = `http://127.0.0.1:${port}`;
+    await check.load(url);
+    return { app, url };
   }
 
   async startWorker(overrides: EnvOverrides = {}): Promise<INestApplicationContext> {
