@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ID_SCHEMA } from '../common/ids';
 
 /** A home_markers row as the repository returns it. */
 export interface MarkerRow {
@@ -7,8 +8,9 @@ export interface MarkerRow {
 }
 
 export class MarkerView {
-  @ApiProperty({ type: String, nullable: true, example: '7212345678901234' }) lastReadId: string | null;
-  @ApiProperty({ type: String, nullable: true }) updatedAt: string | null;
+  @ApiProperty({ ...ID_SCHEMA, nullable: true, description: 'the newest post read; it may have been deleted since' })
+  lastReadId: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt: string | null;
 }
 
 /** No row: the user never set a marker. */

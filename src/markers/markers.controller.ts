@@ -1,29 +1,36 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
+import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
 import { PutMarkerDto } from './dto/put-marker.dto';
 import { MarkerView } from './marker.presenter';
 import { MarkersService } from './markers.service';
-import { SocketId } from './socket-id.decorator';
+import { SOCKET_ID, SocketId } from './socket-id.decorator';
 
 @ApiTags('timelines')
-@ApiBearerAuth()
+@ApiErrors(401, 429, 503)
 @Controller('timelines/home/marker')
 export class MarkersController {
   constructor(private readonly markers: MarkersService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Where you stopped reading your home timeline, on whichever device' })
+  @ApiOkResponse({ type: MarkerView, description: 'both fields null until a marker is set' })
   get(@CurrentUser() user: AuthUser): Promise<MarkerView> {
     return this.markers.get(user.id);
   }
 
   @Put()
-  @ApiHeader({ name: 'X-Socket-Id', required: false, description: 'your own live-feed socket.id: it is not sent the marker:update' })
-  set(
-    @CurrentUser() user: AuthUser,
-    @Body() dto: PutMarkerDto,
-    @SocketId() socketId: string | undefined,
-  ): Promise<MarkerView> {
+  @ApiOperation({ summary: 'Set your read position; your other open sockets get marker:update' })
+  @ApiHeader({
+    name: 'X-Socket-Id',
+    required: false,
+    description: 'the socket.id of your own live-feed socket: it is not sent the marker:update',
+    schema: { type: 'string', pattern: SOCKET_ID.source },
+  })
+  @ApiOkResponse({ type: MarkerView })
+  @ApiBodyErrors()
+  set(@CurrentUser() user: AuthUser, @Body() dto: PutMarkerDto, @SocketId() socketId: string | undefined): Promise<MarkerView> {
     return this.markers.set(user.id, dto.lastReadId, socketId);
   }
 }

@@ -1,7 +1,7 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 
 /** Socket.IO ids are 20 URL-safe base64 characters; anything far from that is a mistake. */
-const SOCKET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const SOCKET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function parseSocketId(value: unknown): string | undefined {
   if (value === undefined) return undefined;

@@ -12,7 +12,10 @@ export class TimelinesController {
   constructor(private readonly home: HomeTimelineService) {}
 
   @Get('home')
-  @ApiOperation({ summary: 'Your home timeline: your posts and those of everyone you follow, newest first' })
+  @ApiOperation({
+    summary: 'Your home timeline: your posts and those of everyone you follow, newest first, down to the first one',
+    description: 'Its cursors are bound to you: another user\'s cursor, or an edited one, is a 400.',
+  })
   @ApiOkResponse({ type: PostPage })
   @ApiErrors(400, 401, 429, 503)
   read(@CurrentUser() user: AuthUser, @Query() query: HomeQueryDto) {
