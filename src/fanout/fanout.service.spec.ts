@@ -9,7 +9,8 @@ import { ChunkRow, FanoutState, FanoutStatusRow, FanoutStatusRepository } from '
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { FanoutService } from './fanout.service';
-import { FollowersRepository } from './followers.repository';
+import { GraphService } from '../graph/graph.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 
 const DAY_MS = 86_400_000;
 const THRESHOLD = 10_000;
@@ -79,11 +80,14 @@ function setup() {
     onlineUsers: jest.fn().mockResolvedValue([]),
     followBigAccount: jest.fn(),
   };
+  const graph = { followerCount: followers.count, followerSlices: followers.slices, followerPage: followers.page, followersAmong: followers.among };
+  // Lets every reader through unless a test says otherwise.
+  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]) };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, observeDelay: jest.fn() };
-  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
-  return { service, status, followers, timelines, queue, dispatcher, metrics, hydrator, live, post };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
+  return { service, status, followers, filter, timelines, queue, dispatcher, metrics, hydrator, live, post };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -263,7 +267,7 @@ describe('FanoutService', () => {
       m.followers.among.mockResolvedValue(['41']);
       await m.service.fanoutPost(job);
       expect(m.live.followBigAccount).toHaveBeenCalledWith('41', '7', true);
-      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post);
+      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post, []);
     });
   });
 

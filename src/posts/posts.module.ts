@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FanoutModule } from '../fanout/fanout.module';
+import { GraphModule } from '../graph/graph.module';
 import { PostStoreModule } from '../post-store/post-store.module';
 import { TimelinesModule } from '../timelines/timelines.module';
 import { UsersModule } from '../users/users.module';
@@ -7,7 +8,7 @@ import { PostsController } from './posts.controller';
 import { PostsService } from './posts.service';
 
 @Module({
-  imports: [PostStoreModule, TimelinesModule, UsersModule, FanoutModule],
+  imports: [PostStoreModule, TimelinesModule, UsersModule, FanoutModule, GraphModule],
   controllers: [PostsController],
   providers: [PostsService],
 })

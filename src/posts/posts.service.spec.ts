@@ -5,6 +5,7 @@ import { FanoutService } from '../fanout/fanout.service';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
 import { FanoutPost, RetractPost } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
+import { GraphService } from '../graph/graph.service';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { PostRow } from '../post-store/post.presenter';
 import { PostsRepository } from '../post-store/posts.repository';
@@ -74,8 +75,9 @@ function setup(fanoutMode: 'queue' | 'inline' = 'queue') {
   const fanout = { fanoutInline: jest.fn().mockResolvedValue(undefined) };
   const live = { toAuthor: jest.fn() };
   const config = { fanoutMode } as AppConfig;
-  const service = new PostsService(db as unknown as Database, posts as unknown as PostsRepository, users as unknown as UsersRepository, userLookup as unknown as UsersService, status as unknown as FanoutStatusRepository, dispatcher as unknown as JobDispatcher, timelines as unknown as TimelineService, hydrator as unknown as PostHydrator, fanout as unknown as FanoutService, live as unknown as LiveFeedService, config);
-  return { service, events, tx, db, posts, users, userLookup, status, dispatcher, timelines, hydrator, fanout };
+  const graph = { isBlocking: jest.fn().mockResolvedValue(false) };
+  const service = new PostsService(db as unknown as Database, posts as unknown as PostsRepository, users as unknown as UsersRepository, userLookup as unknown as UsersService, status as unknown as FanoutStatusRepository, dispatcher as unknown as JobDispatcher, timelines as unknown as TimelineService, hydrator as unknown as PostHydrator, fanout as unknown as FanoutService, live as unknown as LiveFeedService, config, graph as unknown as GraphService);
+  return { service, events, tx, db, posts, users, userLookup, status, dispatcher, timelines, hydrator, fanout, graph };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -291,7 +293,7 @@ describe('PostsService', () => {
       const m = setup();
       m.userLookup.require.mockResolvedValue({ id: '7' });
       m.posts.listByAuthor.mockResolvedValue([row, { ...row, id: '400' }]);
-      const page = await m.service.listByAuthor('alice', { limit: 1 });
+      const page = await m.service.listByAuthor('9', 'alice', { limit: 1 });
       expect(m.userLookup.require).toHaveBeenCalledWith('alice');
       expect(m.posts.listByAuthor).toHaveBeenCalledWith('7', undefined, 2);
       expect(page.items).toEqual([view]);
@@ -301,7 +303,16 @@ describe('PostsService', () => {
     it('answers 400 to a malformed cursor', async () => {
       const m = setup();
       m.userLookup.require.mockResolvedValue({ id: '7' });
-      await expect(m.service.listByAuthor('alice', { limit: 20, cursor: 'nope!' })).rejects.toThrow(BadRequestException);
+      await expect(m.service.listByAuthor('9', 'alice', { limit: 20, cursor: 'nope!' })).rejects.toThrow(BadRequestException);
+      expect(m.posts.listByAuthor).not.toHaveBeenCalled();
+    });
+
+    it('answers 403 to a reader the author blocks, and asks which way the block goes', async () => {
+      const m = setup();
+      m.userLookup.require.mockResolvedValue({ id: '7' });
+      m.graph.isBlocking.mockResolvedValue(true);
+      await expect(m.service.listByAuthor('9', 'alice', { limit: 20 })).rejects.toThrow(ForbiddenException);
+      expect(m.graph.isBlocking).toHaveBeenCalledWith('7', '9');
       expect(m.posts.listByAuthor).not.toHaveBeenCalled();
     });
   });

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { FanoutService } from '../fanout/fanout.service';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
+import { BLOCKED_MESSAGE, GraphService } from '../graph/graph.service';
 import { FanoutPost, RetractPost } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { PostView, toPostView } from '../post-store/post.presenter';
@@ -42,6 +43,7 @@ export class PostsService {
     private readonly fanout: FanoutService,
     private readonly live: LiveFeedService,
     private readonly config: AppConfig,
+    private readonly graph: GraphService,
   ) {}
 
   /**
@@ -109,8 +111,12 @@ export class PostsService {
     return toFanoutStatusView(row);
   }
 
-  async listByAuthor(username: string, page: PageQueryDto): Promise<Page<PostView>> {
+  /** An author's posts; refused (403) to a reader the author blocks (rule 4). */
+  async listByAuthor(readerId: string, username: string, page: PageQueryDto): Promise<Page<PostView>> {
     const author = await this.userLookup.require(username);
+    if (author.id !== readerId && (await this.graph.isBlocking(author.id, readerId))) {
+      throw new ForbiddenException(BLOCKED_MESSAGE);
+    }
     const rows = await this.posts.listByAuthor(author.id, decodeCursor(page.cursor), page.limit + 1);
     return toPage(rows, page.limit, (r) => r.id, toPostView);
   }

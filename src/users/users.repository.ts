@@ -2,11 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database, Tx } from '../database/database';
 import { UserRow } from './user.presenter';
 
-const USER_COLUMNS = 'u.id, u.username, u.display_name, u.created_at, u.followers_count, u.following_count, u.posts_count';
-
-export interface FollowListRow extends UserRow {
-  seq: string;
-}
+export const USER_COLUMNS = 'u.id, u.username, u.display_name, u.created_at, u.followers_count, u.following_count, u.posts_count';
 
 @Injectable()
 export class UsersRepository {
@@ -34,25 +30,6 @@ export class UsersRepository {
     return this.db.one(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.username) = lower($1)`, [
       username,
     ]);
-  }
-
-  /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
-  followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
-    return this.db.rows<FollowListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.follower_id
-       WHERE f.followee_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
-       ORDER BY f.seq DESC LIMIT $3`,
-      [userId, beforeSeq ?? null, limit],
-    );
-  }
-
-  following(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
-    return this.db.rows<FollowListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.followee_id
-       WHERE f.follower_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
-       ORDER BY f.seq DESC LIMIT $3`,
-      [userId, beforeSeq ?? null, limit],
-    );
   }
 
   async addToPostsCount(userId: string, delta: number, tx?: Tx): Promise<void> {
