@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
+import { followersCount, pendingCountsJoin } from '../users/user-counts';
 
 export interface FollowerSlice {
   afterId: string;
@@ -11,11 +12,13 @@ export interface FollowerSlice {
 export class FollowersRepository {
   constructor(private readonly db: Database) {}
 
+  /** The exact count, pending deltas included: whether the author is big is decided on it. */
   async count(authorId: string): Promise<number> {
-    const row = await this.db.one<{ followers_count: number }>('SELECT followers_count FROM users WHERE id = $1', [
-      authorId,
-    ]);
-    return row?.followers_count ?? 0;
+    const row = await this.db.one<{ n: number }>(
+      `SELECT ${followersCount('u')} AS n FROM users u ${pendingCountsJoin('u')} WHERE u.id = $1`,
+      [authorId],
+    );
+    return row?.n ?? 0;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
+import { followersCount, pendingCountsJoin } from '../users/user-counts';
 
 const MAX_ID = '9223372036854775807';
 
@@ -48,9 +49,9 @@ export class FeedSourceRepository {
   /** The accounts this user follows that are too big to fan out; their posts are merged at read. */
   async bigFollowees(userId: string, threshold: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
-      `SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id
-       WHERE f.follower_id = $1 AND u.followers_count > $2
-       ORDER BY u.followers_count DESC LIMIT 500`,
+      `SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id ${pendingCountsJoin('u')}
+       WHERE f.follower_id = $1 AND ${followersCount('u')} > $2
+       ORDER BY ${followersCount('u')} DESC LIMIT 500`,
       [userId, threshold],
     );
     return rows.map((r) => r.id);
