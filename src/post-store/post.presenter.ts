@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { ID_SCHEMA } from '../common/ids';
 import { PageOf } from '../common/page.view';
 import { AuthorView } from '../users/user.presenter';
@@ -39,19 +39,16 @@ export class ReplyToView {
   @ApiProperty({ type: AuthorView }) author: AuthorView;
 }
 
-@ApiExtraModels(ReplyToView)
 export class PostView {
   @ApiProperty(ID_SCHEMA) id: string;
   @ApiProperty({ maxLength: 280, description: 'trimmed; at most 280 Unicode code points; `""` for a repost' }) text: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: AuthorView, description: 'who wrote it; for a repost, who reposted' }) author: AuthorView;
-  // A nullable reference is written as `allOf` beside `nullable`, with no `type` (which would say
-  // that null is not an object).
-  @ApiProperty({ nullable: true, allOf: [{ $ref: getSchemaPath(ReplyToView) }], description: 'the post this one answers; null unless a reply' })
+  @ApiProperty({ type: ReplyToView, nullable: true, description: 'the post this one answers; null unless a reply' })
   replyTo: ReplyToView | null;
   @ApiProperty({
+    type: () => PostView,
     nullable: true,
-    allOf: [{ $ref: getSchemaPath('PostView') }],
     description: 'for a repost, the original post (whose own repostOf is null); null otherwise',
   })
   repostOf: PostView | null;
