@@ -4,12 +4,13 @@ import { TimelinesModule } from '../timelines/timelines.module';
 import { FanoutStatusRepository } from './fanout-status.repository';
 import { FanoutService } from './fanout.service';
 import { FollowersRepository } from './followers.repository';
+import { PostPublisher } from './post-publisher.service';
 import { TimelineEditsService } from './timeline-edits.service';
 
 /** Fan-out logic and status; the API reads status here, the workers run the service. */
 @Module({
   imports: [TimelinesModule, PostStoreModule],
-  providers: [FanoutStatusRepository, FollowersRepository, FanoutService, TimelineEditsService],
-  exports: [FanoutStatusRepository, FanoutService, TimelineEditsService],
+  providers: [FanoutStatusRepository, FollowersRepository, FanoutService, TimelineEditsService, PostPublisher],
+  exports: [FanoutStatusRepository, FanoutService, TimelineEditsService, PostPublisher],
 })
 export class FanoutModule {}
