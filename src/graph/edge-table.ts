@@ -1,5 +1,5 @@
 import { Database, Tx } from '../database/database';
-import { USER_COLUMNS } from '../users/users.repository';
+import { PENDING, USER_COLUMNS } from '../users/users.repository';
 import type { EdgeListRow } from './follows.repository';
 
 /**
@@ -42,7 +42,7 @@ export abstract class EdgeTable {
   /** The users this one points at, newest edge first, keyset-paged on the edge's sequence number. */
   list(actorId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.db.rows<EdgeListRow>(
-      `SELECT ${USER_COLUMNS}, e.seq FROM ${this.table} e JOIN users u ON u.id = e.${this.target}
+      `SELECT ${USER_COLUMNS}, e.seq FROM ${this.table} e JOIN users u ON u.id = e.${this.target} ${PENDING}
        WHERE e.${this.actor} = $1 AND ($2::bigint IS NULL OR e.seq < $2)
        ORDER BY e.seq DESC LIMIT $3`,
       [actorId, beforeSeq ?? null, limit],

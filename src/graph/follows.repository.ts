@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx } from '../database/database';
 import { UserRow } from '../users/user.presenter';
-import { USER_COLUMNS } from '../users/users.repository';
+import { followersCount } from '../users/user-counts';
+import { PENDING, USER_COLUMNS } from '../users/users.repository';
 
 export interface FollowerSlice {
   afterId: string;
@@ -29,7 +30,7 @@ export interface RemovedFollow {
 }
 
 /**
- * The follow edges, with each user's counts kept in the same transaction as the edge, and every
+ * The follow edges, with a count delta for each user recorded in the same statement, and every
  * way the rest of the service reads them: fan-out pages by follower id (keyset, never OFFSET),
  * newest-first lists, the big accounts a reader follows.
  */
@@ -38,29 +39,52 @@ export class FollowsRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Adds the edge, or sets its reposts flag when it exists and a flag is given. Returns the new
-   * edge's sequence number (undefined when it already existed) and the flag now stored.
+   * Adds the edge, or sets the reposts flag of an existing one when a flag is given. Returns the
+   * new edge's sequence number (undefined when it already existed) and the flag now stored.
+   *
+   * A new edge records a count delta for both users in the same statement and takes no lock on
+   * either users row: thousands of users following one account at once do not queue on its
+   * counter (README, "A viral account"; the folder adds the deltas in later, src/users/user-counts.ts).
    */
   async add(tx: Tx, followerId: string, followeeId: string, reposts: boolean | undefined): Promise<{ seq?: string; reposts: boolean }> {
     const row = await this.db.one<{ seq: string; reposts: boolean; created: boolean }>(
-      `INSERT INTO follows AS f (follower_id, followee_id, reposts) VALUES ($1, $2, coalesce($3::boolean, true))
-       ON CONFLICT (follower_id, followee_id) DO UPDATE SET reposts = coalesce($3::boolean, f.reposts)
-       RETURNING seq, reposts, (xmax = 0) AS created`,
+      `WITH edge AS (
+         INSERT INTO follows AS f (follower_id, followee_id, reposts) VALUES ($1, $2, coalesce($3::boolean, true))
+         ON CONFLICT (follower_id, followee_id) DO UPDATE SET reposts = $3::boolean
+           WHERE $3::boolean IS NOT NULL AND f.reposts IS DISTINCT FROM $3::boolean
+         RETURNING seq, reposts, (xmax = 0) AS created
+       ), counted AS (
+         INSERT INTO follow_count_deltas (user_id, followers, following)
+         SELECT u.id, u.followers, u.following FROM edge, (VALUES ($2::bigint, 1, 0), ($1::bigint, 0, 1)) u(id, followers, following)
+         WHERE edge.created
+       )
+       SELECT seq, reposts, created FROM edge`,
       [followerId, followeeId, reposts ?? null],
       tx,
     );
-    if (row!.created) await this.adjustCounts(tx, followerId, followeeId, 1);
-    return { seq: row!.created ? row!.seq : undefined, reposts: row!.reposts };
+    if (row) return { seq: row.created ? row.seq : undefined, reposts: row.reposts };
+    // The edge existed with the flag asked for (or none was asked): nothing was written.
+    const existing = await this.db.one<{ reposts: boolean }>(
+      'SELECT reposts FROM follows WHERE follower_id = $1 AND followee_id = $2',
+      [followerId, followeeId],
+      tx,
+    );
+    return { reposts: existing?.reposts ?? reposts ?? true };
   }
 
   /** Removes the edge; returns the removed edge's sequence number, or undefined when there was none. */
   async remove(tx: Tx, followerId: string, followeeId: string): Promise<string | undefined> {
     const row = await this.db.one<{ seq: string }>(
-      'DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING seq',
+      `WITH edge AS (
+         DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING seq
+       ), counted AS (
+         INSERT INTO follow_count_deltas (user_id, followers, following)
+         SELECT u.id, u.followers, u.following FROM edge, (VALUES ($2::bigint, -1, 0), ($1::bigint, 0, -1)) u(id, followers, following)
+       )
+       SELECT seq FROM edge`,
       [followerId, followeeId],
       tx,
     );
-    if (row) await this.adjustCounts(tx, followerId, followeeId, -1);
     return row?.seq;
   }
 
@@ -82,9 +106,10 @@ export class FollowsRepository {
     return row !== undefined;
   }
 
+  /** The exact count, pending deltas included: whether the author is big is decided on it. */
   async count(authorId: string): Promise<number> {
-    const row = await this.db.one<{ followers_count: number }>('SELECT followers_count FROM users WHERE id = $1', [authorId]);
-    return row?.followers_count ?? 0;
+    const row = await this.db.one<{ n: number }>(`SELECT ${followersCount('u')} AS n FROM users u ${PENDING} WHERE u.id = $1`, [authorId]);
+    return row?.n ?? 0;
   }
 
   /**
@@ -143,7 +168,7 @@ export class FollowsRepository {
   /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
   followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.db.rows<EdgeListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.follower_id
+      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.follower_id ${PENDING}
        WHERE f.followee_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
        ORDER BY f.seq DESC LIMIT $3`,
       [userId, beforeSeq ?? null, limit],
@@ -152,7 +177,7 @@ export class FollowsRepository {
 
   following(userId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.db.rows<EdgeListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.followee_id
+      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.followee_id ${PENDING}
        WHERE f.follower_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
        ORDER BY f.seq DESC LIMIT $3`,
       [userId, beforeSeq ?? null, limit],
@@ -166,24 +191,13 @@ export class FollowsRepository {
    */
   async bigFollowees(userId: string, threshold: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
-      `SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id
-       WHERE f.follower_id = $1 AND u.followers_count > $2
+      `SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id ${PENDING}
+       WHERE f.follower_id = $1 AND ${followersCount('u')} > $2
          AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = f.followee_id)
-       ORDER BY u.followers_count DESC LIMIT 500`,
+       ORDER BY ${followersCount('u')} DESC LIMIT 500`,
       [userId, threshold],
     );
     return rows.map((r) => r.id);
   }
 
-  private async adjustCounts(tx: Tx, followerId: string, followeeId: string, delta: number): Promise<void> {
-    // Both rows in one statement, in id order, so two opposite follows cannot deadlock.
-    await this.db.execute(
-      `UPDATE users SET
-         following_count = following_count + CASE WHEN id = $1 THEN $3::int ELSE 0 END,
-         followers_count = followers_count + CASE WHEN id = $2 THEN $3::int ELSE 0 END
-       WHERE id IN (SELECT id FROM users WHERE id IN ($1, $2) ORDER BY id FOR UPDATE)`,
-      [followerId, followeeId, delta],
-      tx,
-    );
-  }
 }

@@ -44,8 +44,9 @@ export class GraphService {
   ) {}
 
   /**
-   * Runs one change of the graph between two users as one transaction. Both users' rows are
-   * locked first, in id order, so a follow and a block of the same pair never interleave (a
+   * Runs one change of the graph between two users as one transaction. It takes a lock of the
+   * pair first (an advisory lock keyed by the two ids, never a users row: a viral account's row
+   * must not become a queue), so a follow and a block of the same pair never interleave (a
    * follow that checked for a block could otherwise commit beside it). Their cached relations
    * are invalidated before the commit, so a change Redis cannot record is refused rather than
    * left unseen by the cache, and again after it, for a load that ran in between.
@@ -53,7 +54,11 @@ export class GraphService {
   async change<T>(a: string, b: string, work: (edit: GraphEdit) => Promise<T>): Promise<T> {
     await this.invalidate(a, b);
     const result = await this.db.transaction(async (tx) => {
-      await this.db.execute('SELECT 1 FROM users WHERE id IN ($1, $2) ORDER BY id FOR UPDATE', [a, b], tx);
+      await this.db.execute(
+        `SELECT pg_advisory_xact_lock(hashtextextended('graph:' || least($1::bigint, $2::bigint) || ':' || greatest($1::bigint, $2::bigint), 0))`,
+        [a, b],
+        tx,
+      );
       return work(this.edit(tx));
     });
     await this.invalidate(a, b).catch((err: Error) =>

@@ -5,7 +5,7 @@ import { LiveFeedEmitter } from './live-feed.emitter';
 import { LiveFeedService } from './live-feed.service';
 import { PresenceRepository } from './presence.repository';
 
-const post: PostView = { id: '500', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '7', username: 'a', displayName: 'A' } };
+const post: PostView = { id: '500', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '7', username: 'a', displayName: 'A' }, replyTo: null, repostOf: null };
 
 function setup() {
   const presence = { onlineAmong: jest.fn(), onlineUsers: jest.fn() };
