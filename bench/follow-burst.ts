@@ -76,6 +76,25 @@ async function main(): Promise<void> {
   const name = `feed_bench_follows_${process.pid}_${randomBytes(3).toString('hex')}`;
   const url = `${server}/${name}`;
   await migrate(url, { log: () => undefined } as never);
+  try {
+    await run(url, { follows, inFlight, rounds, big, budgetMs });
+  } finally {
+    const admin = new Client({ connectionString: `${server}/postgres` });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+interface RunOptions {
+  follows: number;
+  inFlight: number;
+  rounds: number;
+  big: number;
+  budgetMs: number;
+}
+
+async function run(url: string, { follows, inFlight, rounds, big, budgetMs }: RunOptions): Promise<void> {
   // Two API processes' worth of connections; statements bounded as in the app, a little tighter so
   // that a stuck strategy shows as errors, not as a run that never ends.
   const options = dataSourceOptions(url);
@@ -102,12 +121,13 @@ async function main(): Promise<void> {
   };
   const ours = 'deltas + folder (ours)';
 
+  let seeded = 0;
   const seedUsers = async (count: number, prefix: string): Promise<string[]> =>
     (
       await sql.query<{ id: string }>(
         `INSERT INTO users (username, display_name, password_hash)
          SELECT $1 || n, $1 || n, 'x' FROM generate_series(1, $2) n RETURNING id`,
-        [prefix, count],
+        [`${prefix}${seeded++}_`, count],
       )
     ).rows.map((r) => r.id);
 
@@ -120,8 +140,8 @@ async function main(): Promise<void> {
   for (let round_ = 0; round_ < rounds; round_++) {
     // Interleaved rounds: each strategy sees the same machine noise.
     for (const [label, strategy] of Object.entries(strategies)) {
-      const [star] = await seedUsers(1, `s${round_}_${label.length}_${job}_`);
-      const fans = await seedUsers(follows, `f${round_}_${job}_`);
+      const [star] = await seedUsers(1, 's');
+      const fans = await seedUsers(follows, 'f');
       let next = 0;
       let ok = 0;
       const started = process.hrtime.bigint();
@@ -162,8 +182,8 @@ async function main(): Promise<void> {
 
   // The read: one account with `big` followers, and for ours a second's worth of deltas pending.
   process.stderr.write(`seeding an account with ${big} followers for the read...\n`);
-  const [celebrity] = await seedUsers(1, 'celebrity_');
-  const crowd = await seedUsers(big, 'crowd_');
+  const [celebrity] = await seedUsers(1, 'celebrity');
+  const crowd = await seedUsers(big, 'crowd');
   await sql.query('INSERT INTO follows (follower_id, followee_id) SELECT unnest($1::bigint[]), $2', [crowd, celebrity]);
   await sql.query('UPDATE users SET followers_count = $2 WHERE id = $1', [celebrity, big]);
   const pendingPerSecond = Math.round(Math.max(...rates[ours]));
@@ -198,10 +218,6 @@ async function main(): Promise<void> {
 
   await sql.end();
   await dataSource.destroy();
-  const admin = new Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
 }
 
 function median(xs: number[]): number {
