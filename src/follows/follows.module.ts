@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
+import { GraphModule } from '../graph/graph.module';
 import { TimelinesModule } from '../timelines/timelines.module';
 import { UsersModule } from '../users/users.module';
 import { FollowsController } from './follows.controller';
-import { FollowsRepository } from './follows.repository';
 import { FollowsService } from './follows.service';
 
 @Module({
-  imports: [UsersModule, TimelinesModule],
+  imports: [GraphModule, UsersModule, TimelinesModule],
   controllers: [FollowsController],
-  providers: [FollowsRepository, FollowsService],
+  providers: [FollowsService],
 })
 export class FollowsModule {}

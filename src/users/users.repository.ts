@@ -6,13 +6,9 @@ import { UserRow } from './user.presenter';
 /** The columns of a new row, whose counts have no deltas yet. */
 const NEW_USER_COLUMNS = 'u.id, u.username, u.display_name, u.created_at, u.followers_count, u.following_count, u.posts_count';
 /** The columns of a stored user, with the exact counts; the query joins PENDING. */
-const USER_COLUMNS = `u.id, u.username, u.display_name, u.created_at,
+export const USER_COLUMNS = `u.id, u.username, u.display_name, u.created_at,
   ${followersCount('u')} AS followers_count, ${followingCount('u')} AS following_count, u.posts_count`;
-const PENDING = pendingCountsJoin('u');
-
-export interface FollowListRow extends UserRow {
-  seq: string;
-}
+export const PENDING = pendingCountsJoin('u');
 
 @Injectable()
 export class UsersRepository {
@@ -40,25 +36,6 @@ export class UsersRepository {
     return this.db.one(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u ${PENDING} WHERE lower(u.username) = lower($1)`, [
       username,
     ]);
-  }
-
-  /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
-  followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
-    return this.db.rows<FollowListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.follower_id ${PENDING}
-       WHERE f.followee_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
-       ORDER BY f.seq DESC LIMIT $3`,
-      [userId, beforeSeq ?? null, limit],
-    );
-  }
-
-  following(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
-    return this.db.rows<FollowListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.followee_id ${PENDING}
-       WHERE f.follower_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
-       ORDER BY f.seq DESC LIMIT $3`,
-      [userId, beforeSeq ?? null, limit],
-    );
   }
 
   async addToPostsCount(userId: string, delta: number, tx?: Tx): Promise<void> {
