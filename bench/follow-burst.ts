@@ -8,7 +8,7 @@
  *   keys take, so concurrent follows of one account deadlock.
  * - `row lock NO KEY UPDATE`: the smallest fix of that: no deadlock, but every follow of the
  *   account waits for the one before it to commit (the hot row).
- * - `deltas + folder (ours)`: the real FollowsRepository (a delta row per user, no lock on users)
+ * - `deltas + folder (ours)`: the real FollowsRepository (src/graph; a delta row per user, no lock on users)
  *   with the real FollowCountsFolder folding every second while the burst runs.
  * - `count(*) on read`: no counter at all; the profile counts the follows rows on every read.
  *
@@ -28,7 +28,7 @@ import { Database, Tx } from '../src/database/database';
 import { migrate } from '../src/database/migrate';
 import { FollowCountsFolder } from '../src/follows/follow-counts.folder';
 import { FollowCountsRepository } from '../src/follows/follow-counts.repository';
-import { FollowsRepository } from '../src/follows/follows.repository';
+import { FollowsRepository } from '../src/graph/follows.repository';
 import { followersCount, pendingCountsJoin } from '../src/users/user-counts';
 import { ratio, round, summarize } from './stats';
 
@@ -111,7 +111,7 @@ async function run(url: string, { follows, inFlight, rounds, big, budgetMs }: Ru
     'row lock FOR UPDATE (before)': { follow: rowLock('UPDATE', db), readSql: plainCount },
     'row lock NO KEY UPDATE': { follow: rowLock('NO KEY UPDATE', db), readSql: plainCount },
     'deltas + folder (ours)': {
-      follow: async (tx, a, b) => (await repository.add(tx, a, b)) !== undefined,
+      follow: async (tx, a, b) => (await repository.add(tx, a, b, undefined)).seq !== undefined,
       readSql: `SELECT ${followersCount('u')} AS n FROM users u ${pendingCountsJoin('u')} WHERE u.id = $1`,
     },
     'count(*) on read': {
