@@ -274,6 +274,31 @@ describe('FanoutService', () => {
   describe('runChunk', () => {
     const chunkJob = { ...job, chunkNo: 1 };
 
+    it('passes each page through the feed rules once, and writes and pushes only the readers they let through', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['21', '25'], lastId: '25', scanned: 2 })
+        .mockResolvedValueOnce({ ids: ['40', '41'], lastId: '41', scanned: 2 })
+        .mockResolvedValueOnce(END);
+      m.filter.readersOf.mockImplementation(async (_post: unknown, ids: string[]) => ids.filter((id) => id !== '25' && id !== '40'));
+      await m.service.runChunk(chunkJob);
+      expect(m.filter.readersOf.mock.calls).toEqual([
+        [m.post, ['21', '25']],
+        [m.post, ['40', '41']],
+      ]);
+      expect(m.timelines.push.mock.calls).toEqual([
+        [['21'], '500'],
+        [['41'], '500'],
+      ]);
+      expect(m.live.deliver.mock.calls).toEqual([
+        [['21'], m.post],
+        [['41'], m.post],
+      ]);
+      // Skipped readers were still walked: the checkpoint counts every follower scanned.
+      expect(m.status.checkpoint.mock.calls.at(-1)).toEqual(['500', 1, '41', 4]);
+    });
+
     it('pages followers from the checkpoint, pushes each page, checkpoints with the running count, stops at the end', async () => {
       const m = setup();
       jest.spyOn(Date, 'now').mockReturnValue(100 * DAY_MS);
