@@ -14,6 +14,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { LiveFeedModule } from './realtime/live-feed.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
+import { SafetyModule } from './safety/safety.module';
 import { TimelinesModule } from './timelines/timelines.module';
 import { UsersModule } from './users/users.module';
 
@@ -22,7 +23,7 @@ export class AppModule {
   /** The API serves HTTP and enqueues; the worker runs the processors; `all` does both. */
   static forRole(config: AppConfig): DynamicModule {
     const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule, LiveFeedModule];
-    const api = [RateLimitModule, AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
+    const api = [RateLimitModule, AuthModule, UsersModule, FollowsModule, SafetyModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
     const worker = [FanoutWorkerModule];
     return {
       module: AppModule,

@@ -120,13 +120,13 @@ describe('the OpenAPI document (/docs-json)', () => {
         }
       }
     }
-    expect(doc.components.schemas.PostView.required).toEqual(['id', 'text', 'createdAt', 'author']);
+    expect(doc.components.schemas.PostView.required).toEqual(['id', 'text', 'createdAt', 'author', 'replyTo', 'repostOf']);
     expect(doc.components.schemas.FanoutStatusView.properties.delayMs).toMatchObject({ type: 'integer', nullable: true });
   });
 
   describe('the response check every e2e test runs (test/support/openapi-responses.ts)', () => {
     let check: OpenApiResponses;
-    const post = { id: '5', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '1', username: 'ada', displayName: 'Ada' } };
+    const post = { id: '5', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '1', username: 'ada', displayName: 'Ada' }, replyTo: null, repostOf: null };
     const limited = { 'ratelimit-limit': '100', 'ratelimit-remaining': '99', 'ratelimit-reset': '60' };
     const answer = (route: string, method: string, status: number, body: unknown, headers: Json = {}) =>
       check.check({
@@ -143,6 +143,10 @@ describe('the OpenAPI document (/docs-json)', () => {
 
     it('passes answers that match', () => {
       expect(answer('/posts/:id', 'GET', 200, post)).toEqual([]);
+      const reply = { ...post, id: '6', replyTo: { id: '5', author: post.author } };
+      expect(answer('/posts/:id', 'GET', 200, reply)).toEqual([]);
+      expect(answer('/posts/:id', 'GET', 200, { ...post, id: '7', text: '', repostOf: reply })).toEqual([]);
+      expect(answer('/posts/:id', 'GET', 200, { ...post, repostOf: { id: '5' } })).not.toEqual([]);
       expect(answer('/posts/:id', 'DELETE', 204, undefined)).toEqual([]);
       expect(answer('/users/:username/posts', 'GET', 200, { items: [post], nextCursor: null })).toEqual([]);
       expect(answer('/posts', 'POST', 400, { statusCode: 400, error: 'Bad Request', message: ['text must be a string'] })).toEqual([]);

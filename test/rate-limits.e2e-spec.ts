@@ -122,7 +122,7 @@ describe('rate limits, shared by two API processes (API.md "limits and headers")
     expect(elsewhere.status).toBe(200);
   });
 
-  it('RATE_LIMIT_WRITE: posts, deletes and follows share 4 writes per user, then 429 and nothing written', async () => {
+  it('RATE_LIMIT_WRITE: posts, deletes, follows, blocks and mutes share 4 writes per user, then 429 and nothing written', async () => {
     const writer = await register();
     const other = await register();
     const first = await request(urlA).post('/posts').set(as(writer)).send({ text: 'one' });
@@ -131,7 +131,8 @@ describe('rate limits, shared by two API processes (API.md "limits and headers")
     expectAllowed(await request(urlA).delete(`/posts/${first.body.id}`).set(as(writer)), 204, 4, 1);
     expectAllowed(await request(urlB).post('/posts').set(as(writer)).send({ text: 'two' }), 201, 4, 0);
     expectLimited(await request(urlA).post('/posts').set(as(writer)).send({ text: 'refused' }), 4);
-    expectLimited(await request(urlB).delete(`/users/${other.username}/follow`).set(as(writer)), 4);
+    expectLimited(await request(urlB).post(`/users/${other.username}/block`).set(as(writer)), 4);
+    expectLimited(await request(urlA).post(`/users/${other.username}/mute`).set(as(writer)), 4);
     const posts = await request(urlA).get(`/users/${writer.username}/posts`).set(as(other));
     expect(posts.body.items.map((p: { text: string }) => p.text)).toEqual(['two']);
     // The limit is the writer's own: the other user still writes.

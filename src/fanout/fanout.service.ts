@@ -3,18 +3,22 @@ import { AppConfig } from '../config/app-config';
 import { ChunkJobData, FanoutChunk, FanoutPost, PostJobData } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
+import { GraphService } from '../graph/graph.service';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
+import { FeedPost } from '../timelines/feed-rules';
 import { TimelineService } from '../timelines/timeline.service';
 import { FanoutStatusRepository } from './fanout-status.repository';
-import { FollowersRepository } from './followers.repository';
 
 /**
  * Fan-out on write. A post's followers are cut into chunks by follower id; each chunk is written
  * batch by batch (one Redis round trip a batch) and checkpointed, so a retried job resumes where it
- * stopped and a replayed batch changes nothing. Every method here may run twice.
+ * stopped and a replayed batch changes nothing. Every method here may run twice. Each batch goes
+ * through the feed rules (FeedFilter) with the relations loaded once for it, so a block or mute
+ * made while a fan-out runs holds from the next batch on.
  * (Follow, unfollow and delete edits are in TimelineEditsService.)
  */
 @Injectable()
@@ -23,7 +27,8 @@ export class FanoutService {
 
   constructor(
     private readonly status: FanoutStatusRepository,
-    private readonly followers: FollowersRepository,
+    private readonly graph: GraphService,
+    private readonly filter: FeedFilter,
     private readonly timelines: TimelineService,
     private readonly queue: JobQueue,
     private readonly dispatcher: JobDispatcher,
@@ -46,14 +51,14 @@ export class FanoutService {
     // Also done inline at post time; repeated here for posts whose inline write missed (Redis down).
     await this.timelines.publish(job.authorId, job.postId);
 
-    const followers = await this.followers.count(job.authorId);
+    const followers = await this.graph.followerCount(job.authorId);
     const changedSides = await this.timelines.noteAccountSize(job.authorId, followers);
     if (current.state === 'pending' && this.timelines.isBigAccount(followers)) {
       if (changedSides) await this.moveOnlineFollowersToRoom(job.authorId);
       if (await this.status.skip(job.postId, followers)) {
         this.metrics.skipped.inc();
         const post = await this.postView(job.postId);
-        if (post) this.live.toBigAccountFollowers(post);
+        if (post) this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
       }
       await this.dispatcher.done(FanoutPost, job);
       return;
@@ -66,7 +71,7 @@ export class FanoutService {
       return;
     }
     if (followers > this.config.fanoutBatchSize) await this.serveOnlineFirst(job);
-    const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
+    const slices = await this.graph.followerSlices(job.authorId, this.config.fanoutChunkSize);
     await this.status.start(job.postId, followers, slices);
     const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
     if (open.length === 1) return this.runChunk({ ...job, chunkNo: open[0].chunk_no });
@@ -78,7 +83,7 @@ export class FanoutService {
    * the request, the way a naive service would do it.
    */
   async fanoutInline(job: PostJobData): Promise<void> {
-    const followers = await this.followers.count(job.authorId);
+    const followers = await this.graph.followerCount(job.authorId);
     await this.status.start(job.postId, followers, [{ afterId: '0', uptoId: null }]);
     await this.runChunk({ ...job, chunkNo: 0 });
   }
@@ -89,14 +94,17 @@ export class FanoutService {
     if (!chunk) return;
     if (!chunk.done) {
       const post = await this.postView(job.postId);
+      // A post deleted meanwhile has no view: its author alone decides the rules it can meet.
+      const subject: FeedPost = post ?? { author: { id: job.authorId } };
       const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
       let cursor = chunk.cursor_id;
       let delivered = chunk.delivered;
       for (;;) {
-        const page = await this.followers.page(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
+        const page = await this.graph.followerPage(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
         if (page.lastId === null) break;
-        await this.timelines.push(page.ids, job.postId);
-        if (post) await this.live.deliver(page.ids, post);
+        const readers = await this.filter.readersOf(subject, page.ids);
+        await this.timelines.push(readers, job.postId);
+        if (post) await this.live.deliver(readers, post);
         cursor = page.lastId;
         delivered += page.scanned;
         await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
@@ -121,7 +129,7 @@ export class FanoutService {
     if (!post) return;
     const online = await this.onlineFollowers(job.authorId);
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      const batch = online.slice(i, i + this.config.fanoutBatchSize);
+      const batch = await this.filter.readersOf(post, online.slice(i, i + this.config.fanoutBatchSize));
       await this.timelines.push(batch, job.postId);
       await this.live.deliver(batch, post);
     }
@@ -136,7 +144,7 @@ export class FanoutService {
     const online = await this.live.onlineUsers();
     const followers: string[] = [];
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      followers.push(...(await this.followers.among(authorId, online.slice(i, i + this.config.fanoutBatchSize))));
+      followers.push(...(await this.graph.followersAmong(authorId, online.slice(i, i + this.config.fanoutBatchSize))));
     }
     return followers;
   }

@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { FollowJobData, MergeFollowee, PostJobData, QueueName, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { TimelineEditsService } from './timeline-edits.service';
 import { FeedWorkerHost } from './feed-worker.host';
@@ -23,6 +23,8 @@ export class GraphProcessor extends FeedWorkerHost {
         return this.edits.retractPost(job.data as PostJobData);
       case MergeFollowee.name:
         return this.edits.mergeFollowee(job.data as FollowJobData);
+      case RemergeFollowee.name:
+        return this.edits.mergeFollowee(job.data as FollowJobData, RemergeFollowee);
       case UnmergeFollowee.name:
         return this.edits.unmergeFollowee(job.data as FollowJobData);
       default:

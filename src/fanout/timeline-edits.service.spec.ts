@@ -3,9 +3,9 @@ import { AppConfig } from '../config/app-config';
 import { MergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
-import { FeedSourceRepository } from '../timelines/feed-source.repository';
+import { GraphService } from '../graph/graph.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 import { TimelineService } from '../timelines/timeline.service';
-import { FollowersRepository } from './followers.repository';
 import { TimelineEditsService } from './timeline-edits.service';
 
 const config = { fanoutBatchSize: 2 } as AppConfig;
@@ -15,6 +15,8 @@ const END = { ids: [], lastId: null, scanned: 0 };
 function setup() {
   const followers = { page: jest.fn().mockResolvedValue(END) };
   const source = { isFollowing: jest.fn() };
+  const graph = { followerPage: followers.page, isFollowing: source.isFollowing };
+  const filter = { hidesAccount: jest.fn().mockResolvedValue(false) };
   const timelines = {
     retract: jest.fn().mockResolvedValue(undefined),
     unpush: jest.fn().mockResolvedValue(undefined),
@@ -23,8 +25,8 @@ function setup() {
   };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const live = { retract: jest.fn().mockResolvedValue(undefined), retractFromBigAccountFollowers: jest.fn() };
-  const service = new TimelineEditsService(followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config);
-  return { service, followers, source, timelines, dispatcher, live };
+  const service = new TimelineEditsService(graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config);
+  return { service, followers, source, filter, timelines, dispatcher, live };
 }
 
 beforeAll(() => Logger.overrideLogger(false));

@@ -26,7 +26,8 @@ export class PostCacheRepository {
     const results = (await pipeline.exec()) ?? [];
     return results.map(([err, raw]) => {
       if (err || typeof raw !== 'string') return undefined;
-      return raw === GONE ? 'gone' : (JSON.parse(raw) as PostView);
+      // Entries cached before version 2 lack replyTo and repostOf: they were neither.
+      return raw === GONE ? 'gone' : ({ replyTo: null, repostOf: null, ...JSON.parse(raw) } as PostView);
     });
   }
 
@@ -38,7 +39,7 @@ export class PostCacheRepository {
     await pipeline.exec();
   }
 
-  async markGone(id: string): Promise<void> {
-    await this.redis.set(this.keys.post(id), GONE, 'EX', GONE_TTL_S);
+  async markGone(ids: string[]): Promise<void> {
+    await this.putMany([], ids);
   }
 }
