@@ -22,7 +22,8 @@ export function isDependencyDown(error: unknown): 'PostgreSQL' | 'Redis' | null 
     ) ||
     // A cluster with a master away: its slots answer CLUSTERDOWN, or the client runs out of
     // redirections or cannot find the slots again.
-    /CLUSTERDOWN|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|TRYAGAIN/.test(
+    // Its node refuses connections on whatever port it has (PostgreSQL's were caught above).
+    /CLUSTERDOWN|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|TRYAGAIN|ECONNREFUSED|ECONNRESET/.test(
       message,
     )
   ) {
