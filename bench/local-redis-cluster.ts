@@ -66,6 +66,32 @@ export class LocalRedisCluster {
     return this.state.nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
   }
 
+  /** The server processes, for CPU accounting. */
+  get pids(): number[] {
+    return this.state.nodes.map((n) => n.pid);
+  }
+
+  /** Deletes, on every master, the keys whose name contains `pattern` (one run's prefix). */
+  async deleteMatching(pattern: string): Promise<void> {
+    const { default: Redis } = await import('ioredis');
+    await Promise.all(
+      this.state.nodes.map(async ({ port }) => {
+        const node = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+        try {
+          let cursor = '0';
+          do {
+            const [next, keys] = await node.scan(cursor, 'MATCH', `*${pattern}*`, 'COUNT', 1000);
+            cursor = next;
+            // One key a command: keys of several slots in one DEL would be refused.
+            if (keys.length > 0) await node.pipeline(keys.map((key) => ['unlink', key])).exec();
+          } while (cursor !== '0');
+        } finally {
+          node.disconnect();
+        }
+      }),
+    );
+  }
+
   /** The value of REDIS_CLUSTER_NODES for this cluster. */
   get setting(): string {
     return this.nodes.map(nodeKey).join(',');

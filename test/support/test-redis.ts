@@ -125,23 +125,8 @@ class ClusterTarget extends TestRedisTarget {
     return new Cluster(this.cluster.nodes, { redisOptions: { maxRetriesPerRequest: 1 } });
   }
 
-  async flush(): Promise<void> {
-    await Promise.all(
-      this.cluster.nodes.map(async ({ host, port }) => {
-        const node = new Redis(port, host, { maxRetriesPerRequest: 1 });
-        try {
-          let cursor = '0';
-          do {
-            const [next, keys] = await node.scan(cursor, 'MATCH', `*${this.keys.prefix}*`, 'COUNT', 1000);
-            cursor = next;
-            // One key a command: keys of several slots in one DEL would be refused.
-            if (keys.length > 0) await node.pipeline(keys.map((key) => ['unlink', key])).exec();
-          } while (cursor !== '0');
-        } finally {
-          node.disconnect();
-        }
-      }),
-    );
+  flush(): Promise<void> {
+    return this.cluster.deleteMatching(this.keys.prefix);
   }
 
   /**
