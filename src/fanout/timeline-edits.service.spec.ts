@@ -5,6 +5,7 @@ import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { FeedSourceRepository } from '../timelines/feed-source.repository';
 import { TimelineService } from '../timelines/timeline.service';
+import { FanoutStatusRepository } from './fanout-status.repository';
 import { FollowersRepository } from './followers.repository';
 import { TimelineEditsService } from './timeline-edits.service';
 
@@ -23,8 +24,9 @@ function setup() {
   };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const live = { retract: jest.fn().mockResolvedValue(undefined), retractFromBigAccountFollowers: jest.fn() };
-  const service = new TimelineEditsService(followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config);
-  return { service, followers, source, timelines, dispatcher, live };
+  const status = { find: jest.fn().mockResolvedValue({ state: 'done' }) };
+  const service = new TimelineEditsService(followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config, status as unknown as FanoutStatusRepository);
+  return { service, followers, source, timelines, dispatcher, live, status };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -49,6 +51,26 @@ describe('TimelineEditsService', () => {
         [['3'], '500'],
       ]);
       expect(m.dispatcher.done).toHaveBeenCalledWith(RetractPost, job);
+    });
+  });
+
+  describe('retractPost of a post that was never fanned out', () => {
+    it.each(['skipped', 'pending'])('retracts from the author and the big account’s room only, with no walk, when the fan-out is %s', async (state) => {
+      const m = setup();
+      m.status.find.mockResolvedValue({ state });
+      await m.service.retractPost(job);
+      expect(m.timelines.retract).toHaveBeenCalledWith('7', '500');
+      expect(m.live.retractFromBigAccountFollowers).toHaveBeenCalledWith('7', '500');
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(RetractPost, job);
+    });
+
+    it('fails, to be retried, while the fan-out is still running', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue({ state: 'running' });
+      await expect(m.service.retractPost(job)).rejects.toThrow(/still running/);
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).not.toHaveBeenCalled();
     });
   });
 

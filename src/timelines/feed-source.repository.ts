@@ -45,13 +45,16 @@ export class FeedSourceRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The accounts this user follows that are too big to fan out; their posts are merged at read. */
-  async bigFollowees(userId: string, threshold: number): Promise<string[]> {
+  /**
+   * The accounts this user follows whose posts are merged at read: big ones, and those that stopped
+   * being big until the posts they wrote while big are in their followers' timelines (rule 6).
+   */
+  async bigFollowees(userId: string): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
       `SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id
-       WHERE f.follower_id = $1 AND u.followers_count > $2
+       WHERE f.follower_id = $1 AND u.merged_at_read
        ORDER BY u.followers_count DESC LIMIT 500`,
-      [userId, threshold],
+      [userId],
     );
     return rows.map((r) => r.id);
   }

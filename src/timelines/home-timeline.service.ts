@@ -127,8 +127,13 @@ export class HomeTimelineService {
    * what they need loaded once per batch. Today it leaves out deleted posts. Old posts (from
    * `deepFrom` on) are read from PostgreSQL without going through the post cache.
    */
-  private async visible(_userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
-    const [recent, old] = await Promise.all([this.hydrator.hydrate(ids.slice(0, deepFrom)), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+  private async visible(userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
+    const windowIds = ids.slice(0, deepFrom);
+    const [recent, old] = await Promise.all([this.hydrator.hydrate(windowIds), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+    if (recent.length < windowIds.length) {
+      const found = new Set(recent.map((p) => p.id));
+      this.timelines.dropGone(userId, windowIds.filter((id) => !found.has(id)));
+    }
     return [...recent, ...old];
   }
 }

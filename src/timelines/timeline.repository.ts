@@ -113,6 +113,20 @@ export class TimelineRepository {
     await this.execOrThrow(transaction);
   }
 
+  /**
+   * Merges the same ids into many timelines in one round trip, each as merge() does (trimmed after
+   * every id, cut below `cutBelow` when given).
+   */
+  async mergeMany(keys: string[], ids: string[], max: number, cutBelow?: string): Promise<void> {
+    if (keys.length === 0 || ids.length === 0) return;
+    const pipeline = this.bulk.pipeline();
+    for (const key of keys) {
+      for (const id of ids) pipeline.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
+      if (cutBelow) pipeline.zremrangebyscore(key, '(0', `(${cutBelow}`);
+    }
+    await this.execOrThrow(pipeline);
+  }
+
   /** A cached id list and the version it was computed at, with the current version, in one round trip. */
   async cachedList(key: string, versionKey: string): Promise<{ ids: string[] | null; current: string }> {
     const [[, raw], [, version]] = (await this.redis.pipeline().get(key).get(versionKey).exec()) as [
@@ -127,6 +141,10 @@ export class TimelineRepository {
 
   async cacheList(key: string, version: string, ids: string[], ttlSeconds: number): Promise<void> {
     await this.redis.set(key, `${version}|${ids.join(',')}`, 'EX', ttlSeconds);
+  }
+
+  async bump(versionKey: string): Promise<void> {
+    await this.redis.incr(versionKey);
   }
 
   /** Adds or removes a member of a set; when that changed the set, bumps its version counter. */

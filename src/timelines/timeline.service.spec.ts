@@ -169,7 +169,7 @@ describe('TimelineService', () => {
       timelines.ranges.mockResolvedValue([range(['10']), range(['20'])]);
       await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: ['20'], seam: '20', missing: null });
       expect(timelines.cachedList).toHaveBeenCalledWith('t:{u:1}:big', 't:{big}:version');
-      expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
+      expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts'], { limit: 20 });
     });
@@ -215,7 +215,7 @@ describe('TimelineService', () => {
       expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800);
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
       // The reader's next read finds the big accounts they follow cached, at the version this read saw.
-      expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
+      expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
     });
 
