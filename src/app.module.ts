@@ -13,6 +13,7 @@ import { PostsModule } from './posts/posts.module';
 import { LiveFeedModule } from './realtime/live-feed.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
+import { SafetyModule } from './safety/safety.module';
 import { TimelinesModule } from './timelines/timelines.module';
 import { UsersModule } from './users/users.module';
 
@@ -21,7 +22,7 @@ export class AppModule {
   /** The API serves HTTP and enqueues; the worker runs the processors; `all` does both. */
   static forRole(config: AppConfig): DynamicModule {
     const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule, LiveFeedModule];
-    const api = [AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
+    const api = [AuthModule, UsersModule, FollowsModule, SafetyModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
     const worker = [FanoutWorkerModule];
     return {
       module: AppModule,

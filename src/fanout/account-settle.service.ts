@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { GraphService } from '../graph/graph.service';
 import { AccountJobData } from '../jobs/job-catalogue';
 import { MERGE_ON_FOLLOW, TimelineService } from '../timelines/timeline.service';
 import { BigAccountsRepository } from './big-accounts.repository';
-import { FollowersRepository } from './followers.repository';
 
 /** Followers written per Redis round trip: each gets up to MERGE_ON_FOLLOW ids, two commands each. */
 const SETTLE_BATCH = 50;
@@ -21,14 +21,14 @@ export class AccountSettleService {
 
   constructor(
     private readonly accounts: BigAccountsRepository,
-    private readonly followers: FollowersRepository,
+    private readonly graph: GraphService,
     private readonly timelines: TimelineService,
     private readonly config: AppConfig,
   ) {}
 
   async settle(job: AccountJobData): Promise<void> {
     if (!(await this.accounts.isMerged(job.authorId))) return;
-    if (this.timelines.isBigAccount(await this.followers.count(job.authorId))) return;
+    if (this.timelines.isBigAccount(await this.graph.followerCount(job.authorId))) return;
     const found = await this.accounts.skippedPostIds(job.authorId, MERGE_ON_FOLLOW + 1);
     const ids = found.slice(0, MERGE_ON_FOLLOW);
     const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
@@ -36,7 +36,7 @@ export class AccountSettleService {
     let followers = 0;
     for (;;) {
       // Inactive followers are skipped as fan-out skips them: their timelines are rebuilt when they return.
-      const page = await this.followers.page(job.authorId, cursor, null, SETTLE_BATCH, activeSince);
+      const page = await this.graph.followerPage(job.authorId, cursor, null, SETTLE_BATCH, activeSince);
       if (page.lastId === null) break;
       await this.timelines.mergeInto(page.ids, ids, found.length <= MERGE_ON_FOLLOW);
       cursor = page.lastId;

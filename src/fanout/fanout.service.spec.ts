@@ -10,7 +10,8 @@ import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { BigAccountsRepository } from './big-accounts.repository';
 import { FanoutService } from './fanout.service';
-import { FollowersRepository } from './followers.repository';
+import { GraphService } from '../graph/graph.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 
 const DAY_MS = 86_400_000;
 const THRESHOLD = 10_000;
@@ -80,12 +81,15 @@ function setup() {
     onlineUsers: jest.fn().mockResolvedValue([]),
     followBigAccount: jest.fn(),
   };
+  const graph = { followerCount: followers.count, followerSlices: followers.slices, followerPage: followers.page, followersAmong: followers.among };
+  // Lets every reader through unless a test says otherwise.
+  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]) };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
   const accounts = { markMerged: jest.fn().mockResolvedValue(true), isMerged: jest.fn().mockResolvedValue(false) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, observeDelay: jest.fn() };
-  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config, accounts as unknown as BigAccountsRepository);
-  return { service, status, followers, timelines, queue, dispatcher, metrics, hydrator, live, post, accounts };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config, accounts as unknown as BigAccountsRepository);
+  return { service, status, followers, filter, timelines, queue, dispatcher, metrics, hydrator, live, post, accounts };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -308,12 +312,37 @@ describe('FanoutService', () => {
       m.followers.among.mockResolvedValue(['41']);
       await m.service.fanoutPost(job);
       expect(m.live.followBigAccount).toHaveBeenCalledWith('41', '7', true);
-      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post);
+      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post, []);
     });
   });
 
   describe('runChunk', () => {
     const chunkJob = { ...job, chunkNo: 1 };
+
+    it('passes each page through the feed rules once, and writes and pushes only the readers they let through', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['21', '25'], lastId: '25', scanned: 2 })
+        .mockResolvedValueOnce({ ids: ['40', '41'], lastId: '41', scanned: 2 })
+        .mockResolvedValueOnce(END);
+      m.filter.readersOf.mockImplementation(async (_post: unknown, ids: string[]) => ids.filter((id) => id !== '25' && id !== '40'));
+      await m.service.runChunk(chunkJob);
+      expect(m.filter.readersOf.mock.calls).toEqual([
+        [m.post, ['21', '25']],
+        [m.post, ['40', '41']],
+      ]);
+      expect(m.timelines.push.mock.calls).toEqual([
+        [['21'], '500'],
+        [['41'], '500'],
+      ]);
+      expect(m.live.deliver.mock.calls).toEqual([
+        [['21'], m.post],
+        [['41'], m.post],
+      ]);
+      // Skipped readers were still walked: the checkpoint counts every follower scanned.
+      expect(m.status.checkpoint.mock.calls.at(-1)).toEqual(['500', 1, '41', 4]);
+    });
 
     it('pages followers from the checkpoint, pushes each page, checkpoints with the running count, stops at the end', async () => {
       const m = setup();

@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { AccountJobData, FollowJobData, MergeFollowee, PostJobData, QueueName, RetractPost, SettleAccount, UnmergeFollowee } from '../jobs/job-catalogue';
+import { AccountJobData, FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, SettleAccount, UnmergeFollowee } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { AccountSettleService } from './account-settle.service';
 import { TimelineEditsService } from './timeline-edits.service';
@@ -25,6 +25,8 @@ export class GraphProcessor extends FeedWorkerHost {
         return this.edits.retractPost(job.data as PostJobData);
       case MergeFollowee.name:
         return this.edits.mergeFollowee(job.data as FollowJobData);
+      case RemergeFollowee.name:
+        return this.edits.mergeFollowee(job.data as FollowJobData, RemergeFollowee);
       case UnmergeFollowee.name:
         return this.edits.unmergeFollowee(job.data as FollowJobData);
       case SettleAccount.name:

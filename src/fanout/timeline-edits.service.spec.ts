@@ -3,10 +3,10 @@ import { AppConfig } from '../config/app-config';
 import { MergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
-import { FeedSourceRepository } from '../timelines/feed-source.repository';
+import { GraphService } from '../graph/graph.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { FanoutStatusRepository } from './fanout-status.repository';
-import { FollowersRepository } from './followers.repository';
 import { TimelineEditsService } from './timeline-edits.service';
 
 const config = { fanoutBatchSize: 2 } as AppConfig;
@@ -16,6 +16,8 @@ const END = { ids: [], lastId: null, scanned: 0 };
 function setup() {
   const followers = { page: jest.fn().mockResolvedValue(END) };
   const source = { isFollowing: jest.fn() };
+  const graph = { followerPage: followers.page, isFollowing: source.isFollowing };
+  const filter = { hidesAccount: jest.fn().mockResolvedValue(false) };
   const timelines = {
     retract: jest.fn().mockResolvedValue(undefined),
     unpush: jest.fn().mockResolvedValue(undefined),
@@ -25,8 +27,8 @@ function setup() {
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const live = { retract: jest.fn().mockResolvedValue(undefined), retractFromBigAccountFollowers: jest.fn() };
   const status = { find: jest.fn().mockResolvedValue({ state: 'done' }) };
-  const service = new TimelineEditsService(followers as unknown as FollowersRepository, source as unknown as FeedSourceRepository, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config, status as unknown as FanoutStatusRepository);
-  return { service, followers, source, timelines, dispatcher, live, status };
+  const service = new TimelineEditsService(graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config, status as unknown as FanoutStatusRepository);
+  return { service, followers, source, filter, timelines, dispatcher, live, status };
 }
 
 beforeAll(() => Logger.overrideLogger(false));

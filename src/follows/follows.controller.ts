@@ -1,9 +1,10 @@
-import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
-import { FollowView } from './follow.view';
+import { FollowDto } from './dto/follow.dto';
+import { FollowView, UnfollowView } from './follow.view';
 import { FollowsService } from './follows.service';
 
 @ApiTags('users')
@@ -16,15 +17,17 @@ export class FollowsController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Follow a user (idempotent); their recent posts join your home timeline' })
+  @ApiOperation({ summary: 'Follow a user (idempotent), or set whether their reposts reach you; their recent posts join your home timeline' })
+  @ApiBody({ type: FollowDto, required: false })
   @ApiOkResponse({ type: FollowView })
-  follow(@CurrentUser() user: AuthUser, @Param('username') username: string) {
-    return this.follows.follow(user.id, username);
+  @ApiErrors(403)
+  follow(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body() body: FollowDto) {
+    return this.follows.follow(user.id, username, body.reposts);
   }
 
   @Delete()
   @ApiOperation({ summary: 'Unfollow a user (idempotent); their posts leave your home timeline' })
-  @ApiOkResponse({ type: FollowView })
+  @ApiOkResponse({ type: UnfollowView })
   unfollow(@CurrentUser() user: AuthUser, @Param('username') username: string) {
     return this.follows.unfollow(user.id, username);
   }

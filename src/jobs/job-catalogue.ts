@@ -9,7 +9,7 @@ export enum QueueName {
   Fanout = 'fanout',
   /** Chunks of big followings, on their own workers so they never hold up small posts. */
   FanoutBulk = 'fanout-bulk',
-  /** Follow, unfollow and delete: timeline edits that follow a change of the graph. */
+  /** Follow, unfollow, block, unmute and delete: timeline edits that follow a change of the graph. */
   Graph = 'graph',
 }
 
@@ -63,6 +63,13 @@ export const MergeFollowee: JobSpec<FollowJobData> = {
   jobId: (d) => `follow-${d.seq}`,
 };
 
+/** An unmute: the account's recent posts join the timeline again, as on a follow. `seq` is the mute's. */
+export const RemergeFollowee: JobSpec<FollowJobData> = {
+  queue: QueueName.Graph,
+  name: 'remerge-followee',
+  jobId: (d) => `unmute-${d.seq}`,
+};
+
 export const UnmergeFollowee: JobSpec<FollowJobData> = {
   queue: QueueName.Graph,
   name: 'unmerge-followee',
@@ -82,7 +89,7 @@ export const SettleAccount: JobSpec<AccountJobData> = {
 
 /** The jobs the outbox relay may re-enqueue, by name. */
 export const OUTBOX_JOBS: Record<string, JobSpec<never>> = Object.fromEntries(
-  [FanoutPost, RetractPost, MergeFollowee, UnmergeFollowee].map((spec) => [spec.name, spec as JobSpec<never>]),
+  [FanoutPost, RetractPost, MergeFollowee, RemergeFollowee, UnmergeFollowee].map((spec) => [spec.name, spec as JobSpec<never>]),
 );
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

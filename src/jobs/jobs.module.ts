@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisKeys } from '../redis/redis-keys';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './job-catalogue';
@@ -10,7 +10,6 @@ import { OutboxRepository } from './outbox.repository';
 const queues = Object.values(QueueName).map((name) => ({ name, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
 
 /** The BullMQ queues and the outbox that feeds them; workers live in their own modules. */
-@Global()
 @Module({
   imports: [
     BullModule.forRootAsync({

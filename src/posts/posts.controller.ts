@@ -115,10 +115,10 @@ export class PostsController {
 
   @Get('users/:username/posts')
   @ApiUsernameParam()
-  @ApiOperation({ summary: 'A user’s posts, newest first' })
+  @ApiOperation({ summary: 'A user’s posts, newest first; 403 when that user blocks you' })
   @ApiOkResponse({ type: PostPage })
-  @ApiErrors(400, 404)
-  byAuthor(@Param('username') username: string, @Query() page: PageQueryDto) {
-    return this.posts.listByAuthor(username, page);
+  @ApiErrors(400, 403, 404)
+  byAuthor(@CurrentUser() user: AuthUser, @Param('username') username: string, @Query() page: PageQueryDto) {
+    return this.posts.listByAuthor(user.id, username, page);
   }
 }

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, ForbiddenException, Logger, Not
 import { Database } from '../database/database';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
 import { PostPublisher } from '../fanout/post-publisher.service';
+import { GraphService } from '../graph/graph.service';
 import { FanoutPost, RetractPost } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { PostHydrator } from '../post-store/post-hydrator.service';
@@ -84,6 +85,7 @@ function setup() {
       events.push('deleted');
     }),
   };
+  const graph = { isBlocking: jest.fn().mockResolvedValue(false) };
   const service = new PostsService(
     db as unknown as Database,
     posts as unknown as PostsRepository,
@@ -93,8 +95,9 @@ function setup() {
     dispatcher as unknown as JobDispatcher,
     hydrator as unknown as PostHydrator,
     publisher as unknown as PostPublisher,
+    graph as unknown as GraphService,
   );
-  return { service, events, tx, db, posts, users, userLookup, status, dispatcher, hydrator, publisher };
+  return { service, events, tx, db, posts, users, userLookup, status, dispatcher, hydrator, publisher, graph };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -346,7 +349,7 @@ describe('PostsService', () => {
       const m = setup();
       m.userLookup.require.mockResolvedValue({ id: '7' });
       m.posts.listByAuthor.mockResolvedValue([row, { ...row, id: '400' }]);
-      const page = await m.service.listByAuthor('alice', { limit: 1 });
+      const page = await m.service.listByAuthor('9', 'alice', { limit: 1 });
       expect(m.userLookup.require).toHaveBeenCalledWith('alice');
       expect(m.posts.listByAuthor).toHaveBeenCalledWith('7', undefined, 2);
       expect(page.items).toEqual([view]);
@@ -356,7 +359,16 @@ describe('PostsService', () => {
     it('answers 400 to a malformed cursor', async () => {
       const m = setup();
       m.userLookup.require.mockResolvedValue({ id: '7' });
-      await expect(m.service.listByAuthor('alice', { limit: 20, cursor: 'nope!' })).rejects.toThrow(BadRequestException);
+      await expect(m.service.listByAuthor('9', 'alice', { limit: 20, cursor: 'nope!' })).rejects.toThrow(BadRequestException);
+      expect(m.posts.listByAuthor).not.toHaveBeenCalled();
+    });
+
+    it('answers 403 to a reader the author blocks, and asks which way the block goes', async () => {
+      const m = setup();
+      m.userLookup.require.mockResolvedValue({ id: '7' });
+      m.graph.isBlocking.mockResolvedValue(true);
+      await expect(m.service.listByAuthor('9', 'alice', { limit: 20 })).rejects.toThrow(ForbiddenException);
+      expect(m.graph.isBlocking).toHaveBeenCalledWith('7', '9');
       expect(m.posts.listByAuthor).not.toHaveBeenCalled();
     });
   });

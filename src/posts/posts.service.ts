@@ -6,6 +6,7 @@ import { PageQueryDto } from '../common/page-query.dto';
 import { Database, Tx } from '../database/database';
 import { FanoutStatusRepository } from '../fanout/fanout-status.repository';
 import { PostPublisher } from '../fanout/post-publisher.service';
+import { BLOCKED_MESSAGE, GraphService } from '../graph/graph.service';
 import { FanoutPost, PostJobData, RetractPost } from '../jobs/job-catalogue';
 import { JobDispatcher, PendingJob } from '../jobs/job-dispatcher';
 import { PostRow, PostView, toPostView } from '../post-store/post.presenter';
@@ -47,6 +48,7 @@ export class PostsService {
     private readonly dispatcher: JobDispatcher,
     private readonly hydrator: PostHydrator,
     private readonly publisher: PostPublisher,
+    private readonly graph: GraphService,
   ) {}
 
   /**
@@ -118,8 +120,10 @@ export class PostsService {
     return toFanoutStatusView(row);
   }
 
-  async listByAuthor(username: string, page: PageQueryDto): Promise<Page<PostView>> {
+  /** An author's posts; refused (403) to a reader the author blocks (rule 4). */
+  async listByAuthor(readerId: string, username: string, page: PageQueryDto): Promise<Page<PostView>> {
     const author = await this.userLookup.require(username);
+    if (author.id !== readerId && (await this.graph.isBlocking(author.id, readerId))) throw new ForbiddenException(BLOCKED_MESSAGE);
     const rows = await this.posts.listByAuthor(author.id, decodeCursor(page.cursor), page.limit + 1);
     return toPage(rows, page.limit, (r) => r.id, toPostView);
   }

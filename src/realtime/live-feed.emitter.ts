@@ -48,8 +48,9 @@ export class LiveFeedEmitter implements OnApplicationShutdown {
     this.metrics.observePush(userIds.length === 1 && userIds[0] === post.author.id ? 'author' : 'followers', post.createdAt);
   }
 
-  postToBigAccountRoom(authorId: string, post: PostView): void {
-    this.emitter.to(bigAccountRoom(authorId)).emit(LiveEvent.Post, post);
+  postToBigAccountRoom(authorId: string, post: PostView, exceptUserIds: string[] = []): void {
+    const room = this.emitter.to(bigAccountRoom(authorId));
+    (exceptUserIds.length > 0 ? room.except(exceptUserIds.map(userRoom)) : room).emit(LiveEvent.Post, post);
     this.metrics.observePush('big_account', post.createdAt);
   }
 

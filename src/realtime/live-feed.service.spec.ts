@@ -52,7 +52,9 @@ describe('LiveFeedService', () => {
   it('sends a big account post as one room emit', () => {
     const { service, emitter } = setup();
     service.toBigAccountFollowers(post);
-    expect(emitter.postToBigAccountRoom).toHaveBeenCalledWith('7', post);
+    expect(emitter.postToBigAccountRoom).toHaveBeenCalledWith('7', post, []);
+    service.toBigAccountFollowers(post, ['8', '9']);
+    expect(emitter.postToBigAccountRoom).toHaveBeenLastCalledWith('7', post, ['8', '9']);
   });
 
   it('pushes the author their own post', () => {

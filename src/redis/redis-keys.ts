@@ -35,6 +35,15 @@ export class RedisKeys {
     return `${this.prefix}{big}:version`;
   }
 
+  /** A user's cached relations (blocks, mutes, hidden reposts; see RelationsCache) and their version. */
+  relations(userId: string): string {
+    return `${this.prefix}{u:${userId}}:rel`;
+  }
+
+  relationsVersion(userId: string): string {
+    return `${this.prefix}{u:${userId}}:relv`;
+  }
+
   lastSeen(userId: string): string {
     return `${this.prefix}{u:${userId}}:seen`;
   }

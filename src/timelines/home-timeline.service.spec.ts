@@ -2,6 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { PostView } from '../post-store/post.presenter';
+import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors } from './home-cursor';
 import { HomeTimelineService } from './home-timeline.service';
@@ -26,13 +27,16 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
     hydrate: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
     hydrateCold: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
   };
+  // Lets every post through unless a test says otherwise.
+  const filter = { postsFor: jest.fn(async (_reader: string, posts: PostView[]) => posts) };
   const service = new HomeTimelineService(
     timelines as unknown as TimelineService,
     source as unknown as FeedSourceRepository,
     hydrator as unknown as PostHydrator,
     cursors,
+    filter as unknown as FeedFilter,
   );
-  return { service, timelines, source, hydrator };
+  return { service, timelines, source, hydrator, filter };
 }
 
 const itemIds = (page: { items: PostView[] }) => page.items.map((p) => p.id);

@@ -3,6 +3,7 @@ import { isId } from '../common/ids';
 import { Page } from '../common/page';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
+import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors, HomePosition } from './home-cursor';
 import { compareIds, MissingSets, TimelineService } from './timeline.service';
@@ -51,6 +52,7 @@ export class HomeTimelineService {
     private readonly source: FeedSourceRepository,
     private readonly hydrator: PostHydrator,
     private readonly cursors: HomeCursors,
+    private readonly filter: FeedFilter,
   ) {}
 
   async page(userId: string, query: HomeQuery): Promise<Page<PostView>> {
@@ -124,8 +126,10 @@ export class HomeTimelineService {
   /**
    * Candidate ids → the posts this reader may see, in order. Every home page passes through here,
    * from Redis or from PostgreSQL, first page or deep: the one place the feed rules apply, with
-   * what they need loaded once per batch. Today it leaves out deleted posts. Old posts (from
-   * `deepFrom` on) are read from PostgreSQL without going through the post cache.
+   * what they need loaded once per batch (FeedFilter): deleted posts leave here, and whatever a
+   * block, a mute or a follow's `reposts: false` keeps out, including entries that were already in
+   * the timeline when the rule began to apply. Old posts (from `deepFrom` on) are read from
+   * PostgreSQL without going through the post cache.
    */
   private async visible(userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
     const windowIds = ids.slice(0, deepFrom);
@@ -134,6 +138,6 @@ export class HomeTimelineService {
       const found = new Set(recent.map((p) => p.id));
       this.timelines.dropGone(userId, windowIds.filter((id) => !found.has(id)));
     }
-    return [...recent, ...old];
+    return this.filter.postsFor(userId, [...recent, ...old]);
   }
 }

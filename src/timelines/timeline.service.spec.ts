@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisKeys } from '../redis/redis-keys';
+import { GraphService } from '../graph/graph.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { compareIds, cutAtSeam, MERGE_ON_FOLLOW, TimelineService } from './timeline.service';
 import { TimelineRepository } from './timeline.repository';
@@ -29,12 +30,13 @@ function setup() {
   const source = {
     homePostIds: jest.fn().mockResolvedValue([]),
     authorPostIds: jest.fn().mockResolvedValue([]),
-    bigFollowees: jest.fn().mockResolvedValue([]),
     lastActiveAt: jest.fn(),
     touch: jest.fn().mockResolvedValue(undefined),
     isFollowing: jest.fn(),
+    bigFollowees: jest.fn().mockResolvedValue([]),
   };
-  const service = new TimelineService(timelines as unknown as TimelineRepository, source as unknown as FeedSourceRepository, keys, config);
+  const graph = { bigFollowees: source.bigFollowees };
+  const service = new TimelineService(timelines as unknown as TimelineRepository, source as unknown as FeedSourceRepository, graph as unknown as GraphService, keys, config);
   return { service, timelines, source };
 }
 

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { GraphService } from '../graph/graph.service';
 import { RedisKeys } from '../redis/redis-keys';
 import { FeedSourceRepository } from './feed-source.repository';
 import { RangeQuery, TimelineRepository, WindowRange } from './timeline.repository';
@@ -65,6 +66,7 @@ export class TimelineService implements BeforeApplicationShutdown {
   constructor(
     private readonly timelines: TimelineRepository,
     private readonly source: FeedSourceRepository,
+    private readonly graph: GraphService,
     private readonly keys: RedisKeys,
     private readonly config: AppConfig,
   ) {
@@ -256,7 +258,7 @@ export class TimelineService implements BeforeApplicationShutdown {
 
   /** Caches the list at the version of the set of big accounts it was computed against. */
   private async loadBigFollowees(userId: string, version: string): Promise<string[]> {
-    const ids = await this.source.bigFollowees(userId);
+    const ids = await this.graph.bigFollowees(userId);
     await this.timelines.cacheList(this.keys.bigFollowees(userId), version, ids, BIG_FOLLOWEES_TTL_S);
     return ids;
   }
