@@ -84,6 +84,30 @@ describe('the OpenAPI document (/docs-json)', () => {
     }
   });
 
+  it('describes the RateLimit-* headers on the limited operations: authenticated GETs, sign-in and writes', () => {
+    const headersOf = (name: string, status: string) => {
+      const op = operations.find((o) => o.name === name)!.op;
+      return Object.keys(op.responses[status].headers ?? {});
+    };
+    const all = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+    for (const [name, status] of [
+      ['GET /timelines/home', '200'],
+      ['GET /users/me', '200'],
+      ['POST /auth/login', '200'],
+      ['POST /auth/register', '201'],
+      ['POST /posts', '201'],
+      ['POST /users/{username}/follow', '200'],
+      ['PUT /timelines/home/marker', '200'],
+    ]) {
+      expect([name, headersOf(name, status)]).toEqual([name, expect.arrayContaining(all)]);
+      expect([name, headersOf(name, '429')]).toEqual([name, expect.arrayContaining(['Retry-After', ...all])]);
+    }
+    expect(headersOf('GET /health', '200')).toEqual([]);
+    const home = operations.find((o) => o.name === 'GET /timelines/home')!.op;
+    expect(home.responses['200'].headers['RateLimit-Remaining']).toMatchObject({ required: true, schema: { type: 'integer', minimum: 0 } });
+    expect(home.responses['401'].headers['RateLimit-Remaining'].required).toBe(false);
+  });
+
   it('gives every answer but 204 a schema, and every error the error shape', () => {
     for (const { name, op } of operations) {
       expect([name, typeof op.summary]).toEqual([name, 'string']);
@@ -103,12 +127,13 @@ describe('the OpenAPI document (/docs-json)', () => {
   describe('the response check every e2e test runs (test/support/openapi-responses.ts)', () => {
     let check: OpenApiResponses;
     const post = { id: '5', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '1', username: 'ada', displayName: 'Ada' }, replyTo: null, repostOf: null };
+    const limited = { 'ratelimit-limit': '100', 'ratelimit-remaining': '99', 'ratelimit-reset': '60' };
     const answer = (route: string, method: string, status: number, body: unknown, headers: Json = {}) =>
       check.check({
         method,
         route,
         status,
-        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+        headers: { 'content-type': 'application/json; charset=utf-8', ...limited, ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
@@ -147,6 +172,9 @@ describe('the OpenAPI document (/docs-json)', () => {
         expect.stringContaining('the required header Retry-After is missing'),
       ]);
       expect(answer('/posts', 'POST', 429, { statusCode: 429, error: 'Too Many Requests', message: 'slow down' }, { 'retry-after': '12' })).toEqual([]);
+      expect(answer('/posts/:id', 'GET', 200, post, { 'ratelimit-remaining': undefined })).toEqual([
+        expect.stringContaining('the required header RateLimit-Remaining is missing'),
+      ]);
       expect(answer('/posts/:id', 'DELETE', 204, { deleted: true })).toEqual([expect.stringContaining('has a body, but the document describes none')]);
       expect(answer('/no-such-route', 'GET', 200, {})).toEqual([expect.stringContaining('the document has no such operation')]);
     });

@@ -100,6 +100,20 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '65536'],
     ['ADMIN_TOKEN', 'has a space'],
     ['ADMIN_TOKEN', 'x'.repeat(257)],
+    ['RATE_LIMIT_LOGIN', '10'],
+    ['RATE_LIMIT_LOGIN', '10/15'],
+    ['RATE_LIMIT_REGISTER', '0/1h'],
+    ['RATE_LIMIT_WRITE', '-1/1m'],
+    ['RATE_LIMIT_WRITE', '5/0s'],
+    ['RATE_LIMIT_READ', '5/2d'],
+    ['RATE_LIMIT_READ', '1.5/1m'],
+    ['RATE_LIMIT_READ', 'on'],
+    ['LIVE_MAX_SOCKETS', '0'],
+    ['LIVE_MAX_SOCKETS', 'ten'],
+    ['TRUST_PROXY', '2'],
+    ['TRUST_PROXY', 'proxy.local'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,'],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);
@@ -146,5 +160,36 @@ describe('loadConfig', () => {
     const logger = { warn: jest.fn() };
     warnAboutDefaults(loadConfig({ JWT_SECRET: 'set', ADMIN_TOKEN: 'short' }), logger as never);
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('ADMIN_TOKEN'));
+  });
+
+  it('has the limits of API.md by default, and TRUST_PROXY off', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimits: {
+        login: { points: 10, windowSec: 900 },
+        register: { points: 20, windowSec: 3600 },
+        write: { points: 300, windowSec: 900 },
+        read: { points: 1500, windowSec: 900 },
+      },
+      liveMaxSockets: 10,
+      trustProxy: false,
+    });
+  });
+
+  it('reads N/WINDOW in seconds, minutes, hours or days, and off', () => {
+    expect(
+      loadConfig({ RATE_LIMIT_LOGIN: '5/30s', RATE_LIMIT_REGISTER: 'off', RATE_LIMIT_WRITE: ' 100/2h ', RATE_LIMIT_READ: '7/1d', LIVE_MAX_SOCKETS: '3' }),
+    ).toMatchObject({
+      rateLimits: { login: { points: 5, windowSec: 30 }, register: null, write: { points: 100, windowSec: 7200 }, read: { points: 7, windowSec: 86_400 } },
+      liveMaxSockets: 3,
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['off', false],
+    ['loopback', ['loopback']],
+    ['10.0.0.1, 192.168.0.0/16,::1', ['10.0.0.1', '192.168.0.0/16', '::1']],
+  ])('reads TRUST_PROXY=%s', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 });

@@ -1,4 +1,9 @@
 import { Logger } from '@nestjs/common';
+import { ConfigError } from './config-error';
+import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
+
+export { ConfigError } from './config-error';
+export type { RateLimitKind, RateLimitRule, TrustProxy } from './limits-config';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -36,9 +41,13 @@ export abstract class AppConfig {
   readonly metricsPort: number | null;
   /** When set, the queue dashboard at /admin/queues answers to this token; when unset, it is a 404. */
   readonly adminToken: string | null;
+  /** Requests per window for each kind of rate limit; null when that limit is off. */
+  readonly rateLimits: Readonly<Record<RateLimitKind, RateLimitRule | null>>;
+  /** Open /feed sockets per user, counted across every API node. */
+  readonly liveMaxSockets: number;
+  /** Whether (and which) proxies' X-Forwarded-For names the client address. */
+  readonly trustProxy: TrustProxy;
 }
-
-export class ConfigError extends Error {}
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me';
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
@@ -138,6 +147,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0, 65535) : null,
     adminToken: adminToken(env),
+    rateLimits: {
+      login: rateLimitRule(env, 'RATE_LIMIT_LOGIN', '10/15m'),
+      register: rateLimitRule(env, 'RATE_LIMIT_REGISTER', '20/1h'),
+      write: rateLimitRule(env, 'RATE_LIMIT_WRITE', '300/15m'),
+      read: rateLimitRule(env, 'RATE_LIMIT_READ', '1500/15m'),
+    },
+    liveMaxSockets: int(env, 'LIVE_MAX_SOCKETS', 10, 1, 100_000),
+    trustProxy: trustProxy(env),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { AccountJobData, FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, SettleAccount, UnmergeFollowee } from '../jobs/job-catalogue';
+import { AccountJobData, FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, SettleAccount, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { AccountSettleService } from './account-settle.service';
 import { TimelineEditsService } from './timeline-edits.service';
@@ -29,6 +29,8 @@ export class GraphProcessor extends FeedWorkerHost {
         return this.edits.mergeFollowee(job.data as FollowJobData, RemergeFollowee);
       case UnmergeFollowee.name:
         return this.edits.unmergeFollowee(job.data as FollowJobData);
+      case UnmergeMuted.name:
+        return this.edits.unmergeMuted(job.data as FollowJobData);
       case SettleAccount.name:
         return this.settler.settle(job.data as AccountJobData);
       default:

@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { FollowDto } from './dto/follow.dto';
 import { FollowView, UnfollowView } from './follow.view';
 import { FollowsService } from './follows.service';
@@ -11,6 +12,7 @@ import { FollowsService } from './follows.service';
 @ApiBodyErrors()
 @ApiErrors(401, 404, 429, 503)
 @ApiUsernameParam()
+@RateLimit('write')
 @Controller('users/:username/follow')
 export class FollowsController {
   constructor(private readonly follows: FollowsService) {}

@@ -6,6 +6,7 @@ import { PageQueryDto } from '../common/page-query.dto';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiIdParam, ApiUsernameParam } from '../openapi/api-params';
 import { PostPage, PostView } from '../post-store/post.presenter';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { CreatePostDto } from './dto/create-post.dto';
 import { FanoutStatusView } from './fanout-status.presenter';
 import { IDEMPOTENCY_KEY, PostsService } from './posts.service';
@@ -36,6 +37,7 @@ export class PostsController {
   })
   @ApiBodyErrors()
   @ApiErrors(404, 409)
+  @RateLimit('write')
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreatePostDto,
@@ -63,6 +65,7 @@ export class PostsController {
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiBodyErrors()
   @ApiErrors(403, 404)
+  @RateLimit('write')
   async delete(@CurrentUser() user: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
     await this.posts.delete(user.id, id);
   }
@@ -92,6 +95,7 @@ export class PostsController {
   @ApiOkResponse({ type: PostView, description: 'you had already reposted it: that repost' })
   @ApiBodyErrors()
   @ApiErrors(404)
+  @RateLimit('write')
   async repost(
     @CurrentUser() user: AuthUser,
     @Param('id', new ParseIdPipe()) id: string,
@@ -109,6 +113,7 @@ export class PostsController {
   @ApiNoContentResponse({ description: 'you have no repost of it (any more)' })
   @ApiBodyErrors()
   @ApiErrors(404)
+  @RateLimit('write')
   async unrepost(@CurrentUser() user: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
     await this.posts.unrepost(user.id, id);
   }

@@ -14,6 +14,9 @@ import { TokenService } from '../auth/token.service';
 import { FEED_NAMESPACE, LiveEvent } from './live-feed.events';
 import { LiveSession } from './live-session.service';
 
+/** The connect_error of a user who already holds LIVE_MAX_SOCKETS sockets (API.md). */
+const TOO_MANY_CONNECTIONS = 'too many connections';
+
 type FeedSocket = Socket & { data: { user: AuthUser } };
 
 /**
@@ -36,7 +39,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         .then((user) => {
           if (!user) return next(new Error('unauthorized'));
           socket.data.user = user;
-          next();
+          return this.session.admit(user.id, socket.id).then((admitted) => next(admitted ? undefined : new Error(TOO_MANY_CONNECTIONS)));
         })
         .catch(() => next(new Error('unauthorized')));
     });
@@ -49,13 +52,13 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleDisconnect(socket: FeedSocket): void {
-    this.session.forgetSocket(socket.id);
+    this.session.release(socket.id);
     if (socket.data.user) this.session.close(socket.data.user.id);
   }
 
   @SubscribeMessage(LiveEvent.Sync)
   sync(@ConnectedSocket() socket: FeedSocket, @MessageBody() body: unknown) {
-    return this.session.sync(socket.id, socket.data.user.id, body);
+    return this.session.sync(socket.data.user.id, body);
   }
 
   onApplicationShutdown(): void {

@@ -58,6 +58,19 @@ export class RedisKeys {
     return `${this.prefix}{p:${postId}}:live`;
   }
 
+  /**
+   * The prefix of one kind of rate limit's counters; the library appends `:<subject>`. Each counter
+   * is a key of its own, touched by single-key commands only, so any Cluster slot holds it.
+   */
+  rateLimit(kind: string): string {
+    return `${this.prefix}rl:${kind}`;
+  }
+
+  /** The user's open /feed sockets on every node: socket id scored by when its slot runs out. */
+  socketSlots(userId: string): string {
+    return `${this.prefix}{u:${userId}}:sockets`;
+  }
+
   post(postId: string): string {
     return `${this.prefix}{p:${postId}}`;
   }

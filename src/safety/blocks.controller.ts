@@ -5,6 +5,7 @@ import { NoBodyPipe } from '../common/no-body.pipe';
 import { PageQueryDto } from '../common/page-query.dto';
 import { ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { UserPage } from '../users/user.presenter';
 import { SafetyService } from './safety.service';
 import { BlockView } from './safety.views';
@@ -34,6 +35,7 @@ export class BlocksController {
   })
   @ApiOkResponse({ type: BlockView })
   @ApiErrors(400, 404, 413, 415)
+  @RateLimit('write')
   block(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.block(user.id, username);
   }
@@ -43,6 +45,7 @@ export class BlocksController {
   @ApiOperation({ summary: 'Unblock a user (idempotent); follows removed by the block are not restored' })
   @ApiOkResponse({ type: BlockView })
   @ApiErrors(400, 404, 413, 415)
+  @RateLimit('write')
   unblock(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.unblock(user.id, username);
   }

@@ -5,6 +5,7 @@ import { NoBodyPipe } from '../common/no-body.pipe';
 import { PageQueryDto } from '../common/page-query.dto';
 import { ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { UserPage } from '../users/user.presenter';
 import { SafetyService } from './safety.service';
 import { MuteView } from './safety.views';
@@ -33,6 +34,7 @@ export class MutesController {
   })
   @ApiOkResponse({ type: MuteView })
   @ApiErrors(400, 404, 413, 415)
+  @RateLimit('write')
   mute(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.mute(user.id, username);
   }
@@ -42,6 +44,7 @@ export class MutesController {
   @ApiOperation({ summary: 'Unmute a user (idempotent); a followed account\'s recent posts join your home timeline again' })
   @ApiOkResponse({ type: MuteView })
   @ApiErrors(400, 404, 413, 415)
+  @RateLimit('write')
   unmute(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.unmute(user.id, username);
   }
