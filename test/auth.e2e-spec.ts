@@ -189,6 +189,8 @@ describe('auth: register, login, bearer tokens', () => {
         ['a token signed with a wrong secret', `Bearer ${jwtFor(wrong, payload)}`],
         ['an expired token', `Bearer ${jwtFor(right, { ...payload, exp: Math.floor(Date.now() / 1000) - 60 })}`],
         ['an unsigned (alg none) token', `Bearer ${unsigned}`],
+        ['a token signed with the right secret but HS512', `Bearer ${jwtFor(right, { ...payload, exp: Math.floor(Date.now() / 1000) + 600 }, { algorithm: 'HS512' })}`],
+        ['a token signed with the right secret and HS256 but no expiry', `Bearer ${jwtFor(right, payload)}`],
         ['a token whose payload was altered', `Bearer ${tampered}`],
         ['a correctly signed token without a user id', `Bearer ${jwtFor(right, { username: user.username })}`],
         ['a correctly signed token with a non-id subject', `Bearer ${jwtFor(right, { sub: 'admin', username: 'x' })}`],
