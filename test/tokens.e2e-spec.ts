@@ -1,4 +1,7 @@
+import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { signToken } from '../bench/tokens';
 import { expectError } from './expect-error';
@@ -109,5 +112,24 @@ describe('tokens: HS256 with an expiry; a socket does not outlive its token (API
       expect(code).toBe(2);
       expect(stderr).toContain(`Configuration error: ${name}`);
     });
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = load(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as {
+    services: Record<string, { environment?: Record<string, string>; ports?: string[] }>;
+  };
+
+  it('requires JWT_SECRET (no default anyone could read) for the API and the worker', () => {
+    for (const service of ['api', 'worker']) {
+      expect([service, compose.services[service].environment!.JWT_SECRET]).toEqual([service, expect.stringMatching(/^\$\{JWT_SECRET:\?.+\}$/)]);
+    }
+  });
+
+  it('publishes the API, PostgreSQL and Redis on 127.0.0.1 unless told otherwise', () => {
+    expect(compose.services.api.ports).toEqual(['${API_BIND:-127.0.0.1}:${API_PORT:-3000}:3000']);
+    for (const service of ['postgres', 'redis']) {
+      for (const port of compose.services[service].ports!) expect(port).toMatch(/^127\.0\.0\.1:/);
+    }
   });
 });
