@@ -126,16 +126,20 @@ describe('feed rules: blocks, mutes and hidden reposts on every path', () => {
   });
 
   describe('entries already in a timeline when a rule starts to apply', () => {
-    it('leave the home read at once on a mute, and come back on the unmute', async () => {
+    it('leave the home read at once on a mute, then the Redis timeline and open screens; all come back on the unmute', async () => {
       const [author, reader] = await users(2);
       await api.follow(reader, author);
       const post = await api.createPost(author, 'before the mute');
       await fannedOut(author, post.id);
       expect(await api.homeIds(reader)).toContain(post.id);
+      const live = await connect(reader);
       await mute(reader, author);
       expect(await api.homeIds(reader)).not.toContain(post.id);
+      await eventually(async () => expect(await homeEntries(redis, reader.id)).not.toContain(post.id));
+      await eventually(async () => expect(live.deletes).toContain(post.id));
       await unmute(reader, author);
-      await eventually(async () => expect(await api.homeIds(reader)).toContain(post.id));
+      await eventually(async () => expect(await homeEntries(redis, reader.id)).toContain(post.id));
+      expect(await api.homeIds(reader)).toContain(post.id);
     });
 
     it('leave the home read at once on a block either way, and leave the Redis timeline like an unfollow', async () => {

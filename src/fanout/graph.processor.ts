@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { TimelineEditsService } from './timeline-edits.service';
 import { FeedWorkerHost } from './feed-worker.host';
@@ -27,6 +27,8 @@ export class GraphProcessor extends FeedWorkerHost {
         return this.edits.mergeFollowee(job.data as FollowJobData, RemergeFollowee);
       case UnmergeFollowee.name:
         return this.edits.unmergeFollowee(job.data as FollowJobData);
+      case UnmergeMuted.name:
+        return this.edits.unmergeMuted(job.data as FollowJobData);
       default:
         throw new Error(`unknown job ${job.name} on queue ${QueueName.Graph}`);
     }

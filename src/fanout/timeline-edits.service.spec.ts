@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { MergeFollowee, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { MergeFollowee, RemergeFollowee, RetractPost, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { GraphService } from '../graph/graph.service';
@@ -89,6 +89,46 @@ describe('TimelineEditsService', () => {
       await m.service.unmergeFollowee(follow);
       expect(m.timelines.unmerge).not.toHaveBeenCalled();
       expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeFollowee, follow);
+    });
+  });
+
+  describe('the feed rules in the follow edits', () => {
+    const edge = { followerId: '1', followeeId: '2', seq: '44' };
+
+    it('does not merge an account the follower mutes or blocks, and still marks the job done', async () => {
+      const m = setup();
+      m.source.isFollowing.mockResolvedValue(true);
+      m.filter.hidesAccount.mockResolvedValue(true);
+      await m.service.mergeFollowee(edge);
+      expect(m.filter.hidesAccount).toHaveBeenCalledWith('1', '2');
+      expect(m.timelines.merge).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(MergeFollowee, edge);
+    });
+
+    it('merges again after an unmute, and marks the unmute job done', async () => {
+      const m = setup();
+      m.source.isFollowing.mockResolvedValue(true);
+      await m.service.mergeFollowee(edge, RemergeFollowee);
+      expect(m.timelines.merge).toHaveBeenCalledWith('1', '2');
+      expect(m.dispatcher.done).toHaveBeenCalledWith(RemergeFollowee, edge);
+    });
+
+    it('unmerges a muted account while the mute stands, and tells the muter’s screens', async () => {
+      const m = setup();
+      m.filter.hidesAccount.mockResolvedValue(true);
+      m.timelines.unmerge.mockResolvedValue(['30']);
+      await m.service.unmergeMuted(edge);
+      expect(m.timelines.unmerge).toHaveBeenCalledWith('1', '2');
+      expect(m.live.retract.mock.calls).toEqual([[['1'], '30']]);
+      expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeMuted, edge);
+    });
+
+    it('leaves the timeline alone when the mute was undone since', async () => {
+      const m = setup();
+      m.filter.hidesAccount.mockResolvedValue(false);
+      await m.service.unmergeMuted(edge);
+      expect(m.timelines.unmerge).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(UnmergeMuted, edge);
     });
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { FollowJobData, JobSpec, MergeFollowee, PostJobData, RetractPost, UnmergeFollowee } from '../jobs/job-catalogue';
+import { FollowJobData, JobSpec, MergeFollowee, PostJobData, RetractPost, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { GraphService } from '../graph/graph.service';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
@@ -55,5 +55,18 @@ export class TimelineEditsService {
       for (const postId of removed) await this.live.retract([job.followerId], postId);
     }
     await this.dispatcher.done(UnmergeFollowee, job);
+  }
+
+  /**
+   * After a mute: the muted account's posts leave the muter's timeline and open screens. Reads
+   * already hide them (the feed rules); this keeps the Redis window to what a read shows, so pages
+   * stay full. The graph as it is now decides: an unmute since leaves them.
+   */
+  async unmergeMuted(job: FollowJobData): Promise<void> {
+    if (await this.filter.hidesAccount(job.followerId, job.followeeId)) {
+      const removed = await this.timelines.unmerge(job.followerId, job.followeeId);
+      for (const postId of removed) await this.live.retract([job.followerId], postId);
+    }
+    await this.dispatcher.done(UnmergeMuted, job);
   }
 }

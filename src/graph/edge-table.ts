@@ -14,14 +14,14 @@ export abstract class EdgeTable {
     private readonly target: string,
   ) {}
 
-  /** True when this call added the edge. */
-  async add(tx: Tx, actorId: string, targetId: string): Promise<boolean> {
-    const row = await this.db.one(
+  /** Adds the edge; returns its sequence number, or undefined when it already existed. */
+  async add(tx: Tx, actorId: string, targetId: string): Promise<string | undefined> {
+    const row = await this.db.one<{ seq: string }>(
       `INSERT INTO ${this.table} (${this.actor}, ${this.target}) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq`,
       [actorId, targetId],
       tx,
     );
-    return row !== undefined;
+    return row?.seq;
   }
 
   async has(actorId: string, targetId: string): Promise<boolean> {

@@ -40,13 +40,20 @@ export class FollowsRepository {
 
   /**
    * Adds the edge, or sets the reposts flag of an existing one when a flag is given. Returns the
-   * new edge's sequence number (undefined when it already existed) and the flag now stored.
+   * new edge's sequence number (undefined when it already existed), the flag now stored, and
+   * whether the users' relations changed (a flag set to false, or changed).
+
    *
    * A new edge records a count delta for both users in the same statement and takes no lock on
    * either users row: thousands of users following one account at once do not queue on its
    * counter (README, "A viral account"; the folder adds the deltas in later, src/users/user-counts.ts).
    */
-  async add(tx: Tx, followerId: string, followeeId: string, reposts: boolean | undefined): Promise<{ seq?: string; reposts: boolean }> {
+  async add(
+    tx: Tx,
+    followerId: string,
+    followeeId: string,
+    reposts: boolean | undefined,
+  ): Promise<{ seq?: string; reposts: boolean; relationChanged: boolean }> {
     const row = await this.db.one<{ seq: string; reposts: boolean; created: boolean }>(
       `WITH edge AS (
          INSERT INTO follows AS f (follower_id, followee_id, reposts) VALUES ($1, $2, coalesce($3::boolean, true))
@@ -62,30 +69,30 @@ export class FollowsRepository {
       [followerId, followeeId, reposts ?? null],
       tx,
     );
-    if (row) return { seq: row.created ? row.seq : undefined, reposts: row.reposts };
+    if (row) return { seq: row.created ? row.seq : undefined, reposts: row.reposts, relationChanged: !row.created || !row.reposts };
     // The edge existed with the flag asked for (or none was asked): nothing was written.
     const existing = await this.db.one<{ reposts: boolean }>(
       'SELECT reposts FROM follows WHERE follower_id = $1 AND followee_id = $2',
       [followerId, followeeId],
       tx,
     );
-    return { reposts: existing?.reposts ?? reposts ?? true };
+    return { reposts: existing?.reposts ?? reposts ?? true, relationChanged: false };
   }
 
-  /** Removes the edge; returns the removed edge's sequence number, or undefined when there was none. */
-  async remove(tx: Tx, followerId: string, followeeId: string): Promise<string | undefined> {
-    const row = await this.db.one<{ seq: string }>(
+  /** Removes the edge; returns the removed edge's sequence number and flag, or undefined when there was none. */
+  async remove(tx: Tx, followerId: string, followeeId: string): Promise<{ seq: string; reposts: boolean } | undefined> {
+    const row = await this.db.one<{ seq: string; reposts: boolean }>(
       `WITH edge AS (
-         DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING seq
+         DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING seq, reposts
        ), counted AS (
          INSERT INTO follow_count_deltas (user_id, followers, following)
          SELECT u.id, u.followers, u.following FROM edge, (VALUES ($2::bigint, -1, 0), ($1::bigint, 0, -1)) u(id, followers, following)
        )
-       SELECT seq FROM edge`,
+       SELECT seq, reposts FROM edge`,
       [followerId, followeeId],
       tx,
     );
-    return row?.seq;
+    return row;
   }
 
   /** Removes the edges both ways between two users (a block); returns those it removed. */
@@ -95,8 +102,8 @@ export class FollowsRepository {
       [a, b],
       [b, a],
     ]) {
-      const seq = await this.remove(tx, followerId, followeeId);
-      if (seq) removed.push({ followerId, followeeId, seq });
+      const edge = await this.remove(tx, followerId, followeeId);
+      if (edge) removed.push({ followerId, followeeId, seq: edge.seq });
     }
     return removed;
   }

@@ -19,7 +19,8 @@ export interface GraphEdit {
   /** Blocks, and removes the follows both ways; returns the follows removed. */
   block(blockerId: string, blockedId: string): Promise<{ added: boolean; removed: RemovedFollow[] }>;
   unblock(blockerId: string, blockedId: string): Promise<boolean>;
-  mute(muterId: string, mutedId: string): Promise<boolean>;
+  /** Returns the new mute's sequence number, or undefined when it existed. */
+  mute(muterId: string, mutedId: string): Promise<string | undefined>;
   /** Returns the removed mute's sequence number, or undefined when there was none. */
   unmute(muterId: string, mutedId: string): Promise<string | undefined>;
 }
@@ -47,23 +48,31 @@ export class GraphService {
    * Runs one change of the graph between two users as one transaction. It takes a lock of the
    * pair first (an advisory lock keyed by the two ids, never a users row: a viral account's row
    * must not become a queue), so a follow and a block of the same pair never interleave (a
-   * follow that checked for a block could otherwise commit beside it). Their cached relations
-   * are invalidated before the commit, so a change Redis cannot record is refused rather than
-   * left unseen by the cache, and again after it, for a load that ran in between.
+   * follow that checked for a block could otherwise commit beside it).
+   *
+   * When the change touches what the relations cache holds (a block, a mute, a follow's reposts
+   * flag; a plain follow does not, so a viral account's followers do not churn its entry), both
+   * users' entries are invalidated inside the transaction, before the commit, so a change Redis
+   * cannot record is rolled back rather than left unseen by the cache, and again after the
+   * commit, for a load that ran in between.
    */
   async change<T>(a: string, b: string, work: (edit: GraphEdit) => Promise<T>): Promise<T> {
-    await this.invalidate(a, b);
+    let touched = false;
     const result = await this.db.transaction(async (tx) => {
       await this.db.execute(
         `SELECT pg_advisory_xact_lock(hashtextextended('graph:' || least($1::bigint, $2::bigint) || ':' || greatest($1::bigint, $2::bigint), 0))`,
         [a, b],
         tx,
       );
-      return work(this.edit(tx));
+      const done = await work(this.edit(tx, () => (touched = true)));
+      if (touched) await this.invalidate(a, b);
+      return done;
     });
-    await this.invalidate(a, b).catch((err: Error) =>
-      this.logger.warn({ msg: 'could not invalidate cached relations after a change; they expire within the hour', error: err.message }),
-    );
+    if (touched) {
+      await this.invalidate(a, b).catch((err: Error) =>
+        this.logger.warn({ msg: 'could not invalidate cached relations after a change; they expire within the hour', error: err.message }),
+      );
+    }
     return result;
   }
 
@@ -124,21 +133,43 @@ export class GraphService {
     return this.follows.bigFollowees(userId, this.config.fanoutCelebrityThreshold);
   }
 
-  private edit(tx: Tx): GraphEdit {
+  /** The writes of one change; `touch` records that the cached relations of the pair changed. */
+  private edit(tx: Tx, touch: () => void): GraphEdit {
     return {
       tx,
       follow: async (followerId, followeeId, reposts) => {
         if (await this.blocks.eitherWay(followerId, followeeId, tx)) throw new ForbiddenException(BLOCKED_MESSAGE);
-        return this.follows.add(tx, followerId, followeeId, reposts);
+        const { seq, reposts: stored, relationChanged } = await this.follows.add(tx, followerId, followeeId, reposts);
+        if (relationChanged) touch();
+        return { seq, reposts: stored };
       },
-      unfollow: (followerId, followeeId) => this.follows.remove(tx, followerId, followeeId),
+      unfollow: async (followerId, followeeId) => {
+        const removed = await this.follows.remove(tx, followerId, followeeId);
+        // Only a follow that hid reposts is in the cached relations.
+        if (removed && !removed.reposts) touch();
+        return removed?.seq;
+      },
       block: async (blockerId, blockedId) => {
-        const added = await this.blocks.add(tx, blockerId, blockedId);
-        return { added, removed: await this.follows.removeBetween(tx, blockerId, blockedId) };
+        const added = (await this.blocks.add(tx, blockerId, blockedId)) !== undefined;
+        const removed = await this.follows.removeBetween(tx, blockerId, blockedId);
+        touch();
+        return { added, removed };
       },
-      unblock: async (blockerId, blockedId) => (await this.blocks.remove(tx, blockerId, blockedId)) !== undefined,
-      mute: (muterId, mutedId) => this.mutes.add(tx, muterId, mutedId),
-      unmute: (muterId, mutedId) => this.mutes.remove(tx, muterId, mutedId),
+      unblock: async (blockerId, blockedId) => {
+        const removed = (await this.blocks.remove(tx, blockerId, blockedId)) !== undefined;
+        if (removed) touch();
+        return removed;
+      },
+      mute: async (muterId, mutedId) => {
+        const seq = await this.mutes.add(tx, muterId, mutedId);
+        if (seq) touch();
+        return seq;
+      },
+      unmute: async (muterId, mutedId) => {
+        const seq = await this.mutes.remove(tx, muterId, mutedId);
+        if (seq) touch();
+        return seq;
+      },
     };
   }
 

@@ -9,7 +9,7 @@ export enum QueueName {
   Fanout = 'fanout',
   /** Chunks of big followings, on their own workers so they never hold up small posts. */
   FanoutBulk = 'fanout-bulk',
-  /** Follow, unfollow, block, unmute and delete: timeline edits that follow a change of the graph. */
+  /** Follow, unfollow, block, mute, unmute and delete: timeline edits that follow a change of the graph. */
   Graph = 'graph',
 }
 
@@ -66,6 +66,13 @@ export const RemergeFollowee: JobSpec<FollowJobData> = {
   jobId: (d) => `unmute-${d.seq}`,
 };
 
+/** A mute: the muted account's posts leave the muter's timeline, as on an unfollow. `seq` is the mute's. */
+export const UnmergeMuted: JobSpec<FollowJobData> = {
+  queue: QueueName.Graph,
+  name: 'unmerge-muted',
+  jobId: (d) => `mute-${d.seq}`,
+};
+
 export const UnmergeFollowee: JobSpec<FollowJobData> = {
   queue: QueueName.Graph,
   name: 'unmerge-followee',
@@ -74,7 +81,7 @@ export const UnmergeFollowee: JobSpec<FollowJobData> = {
 
 /** The jobs the outbox relay may re-enqueue, by name. */
 export const OUTBOX_JOBS: Record<string, JobSpec<never>> = Object.fromEntries(
-  [FanoutPost, RetractPost, MergeFollowee, RemergeFollowee, UnmergeFollowee].map((spec) => [spec.name, spec as JobSpec<never>]),
+  [FanoutPost, RetractPost, MergeFollowee, RemergeFollowee, UnmergeFollowee, UnmergeMuted].map((spec) => [spec.name, spec as JobSpec<never>]),
 );
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -4,7 +4,7 @@ import { Page, toPage } from '../common/page';
 import { PageQueryDto } from '../common/page-query.dto';
 import { staleAccountAs401 } from '../common/stale-account';
 import { GraphEdit, GraphService } from '../graph/graph.service';
-import { RemergeFollowee, UnmergeFollowee } from '../jobs/job-catalogue';
+import { RemergeFollowee, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { JobDispatcher, PendingJob } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { TimelineService } from '../timelines/timeline.service';
@@ -51,13 +51,22 @@ export class SafetyService {
     return { blocking: false };
   }
 
-  /** Mutes a user: nothing is unfollowed and they are not told; their posts stay out of the home. */
+  /**
+   * Mutes a user: nothing is unfollowed and they are not told. Their posts stay out of the home
+   * from the commit on (the feed rules), and leave the Redis timeline in the background.
+   */
   async mute(userId: string, username: string): Promise<{ muting: true }> {
     const other = await this.target(userId, username, 'mute');
-    await this.change(userId, other.id, (edit) => edit.mute(userId, other.id));
-    // A muted big account is no longer merged in nor pushed through its room.
-    await this.timelines.forgetBigFollowees(userId).catch(() => undefined);
-    this.live.followBigAccount(userId, other.id, false);
+    const job = await this.change(userId, other.id, async (edit) => {
+      const seq = await edit.mute(userId, other.id);
+      return seq ? this.dispatcher.record(edit.tx, UnmergeMuted, { followerId: userId, followeeId: other.id, seq }) : undefined;
+    });
+    if (job) {
+      // A muted big account is no longer merged in nor pushed through its room.
+      await this.timelines.forgetBigFollowees(userId).catch(() => undefined);
+      this.live.followBigAccount(userId, other.id, false);
+      await this.dispatcher.send(job);
+    }
     return { muting: true };
   }
 
