@@ -128,6 +128,7 @@ describe('docker-compose.yml', () => {
 
   it('publishes the API, PostgreSQL and Redis on 127.0.0.1 unless told otherwise', () => {
     expect(compose.services.api.ports).toEqual(['${API_BIND:-127.0.0.1}:${API_PORT:-3000}:3000']);
+    expect(compose.services.lb.ports).toEqual(['${API_BIND:-127.0.0.1}:${CLUSTER_PORT:-3080}:80']);
     for (const service of ['postgres', 'redis']) {
       for (const port of compose.services[service].ports!) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
