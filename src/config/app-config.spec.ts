@@ -91,6 +91,10 @@ describe('loadConfig', () => {
     ['REDIS_URL', '127.0.0.1:6379'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'redis://127.0.0.1:6379/one'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1:7000,'],
+    ['REDIS_CLUSTER_NODES', 'redis://127.0.0.1:7000'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1:70000'],
     ['FANOUT_MODE', 'sometimes'],
     ['ROLE', 'both'],
     ['ROLE', 'API'],
@@ -160,6 +164,19 @@ describe('loadConfig', () => {
       metricsPort: 9464,
       adminToken: 'a-long-enough-admin-token',
     });
+  });
+
+  it('leaves REDIS_CLUSTER_NODES unset by default: one Redis at REDIS_URL', () => {
+    expect(loadConfig({}).redisClusterNodes).toBeNull();
+    expect(loadConfig({ REDIS_CLUSTER_NODES: ' ' }).redisClusterNodes).toBeNull();
+  });
+
+  it('reads REDIS_CLUSTER_NODES as seed nodes', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002' }).redisClusterNodes).toEqual([
+      { host: 'redis-1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
   });
 
   it('accepts a short ADMIN_TOKEN with a warning', () => {

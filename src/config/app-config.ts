@@ -8,6 +8,11 @@ export type { RateLimitKind, RateLimitRule, TrustProxy } from './limits-config';
 
 export type Role = 'all' | 'api' | 'worker';
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
 /** The validated configuration; injected by this class as its token. */
 export abstract class AppConfig {
   readonly nodeEnv: string;
@@ -16,6 +21,11 @@ export abstract class AppConfig {
   readonly role: Role;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES). When set, every Redis connection is a
+   * cluster client (see RedisFactory) and redisUrl is not used.
+   */
+  readonly redisClusterNodes: RedisNode[] | null;
   /** Prefix of every Redis key we own, so several deployments (or test runs) can share one Redis. */
   readonly redisKeyPrefix: string;
   readonly jwtSecret: string;
@@ -91,6 +101,20 @@ function redisUrl(env: Env): string {
   return value;
 }
 
+/** `host:port,host:port,...`; an IPv6 host goes in brackets (`[::1]:7000`). */
+function redisClusterNodes(env: Env): RedisNode[] | null {
+  const raw = env.REDIS_CLUSTER_NODES?.trim();
+  if (!raw) return null;
+  return raw.split(',').map((entry) => {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry.trim());
+    const port = match ? Number(match[3]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES must be host:port,host:port,..., got "${entry.trim()}" in "${raw}"`);
+    }
+    return { host: match[1] ?? match[2], port };
+  });
+}
+
 function oneOf<T extends string>(env: Env, name: string, fallback: T, values: readonly T[]): T {
   const raw = (env[name] || fallback) as T;
   if (!values.includes(raw)) {
@@ -124,6 +148,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     role: oneOf(env, 'ROLE', 'all', ['all', 'api', 'worker'] as const),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/feed', ['postgres:', 'postgresql:']),
     redisUrl: redisUrl(env),
+    redisClusterNodes: redisClusterNodes(env),
     redisKeyPrefix,
     jwtSecret: jwtSecret(env, nodeEnv),
     jwtExpiresInSec: jwtExpiresInSec(env),
