@@ -9,7 +9,6 @@
  */
 import Redis from 'ioredis';
 import { parseArgs } from 'node:util';
-import { RedisClient } from '../src/redis/redis-client';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { TimelineRepository } from '../src/timelines/timeline.repository';
 
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   const timelines = Number(values.timelines);
   const batch = Number(values.batch);
   const rounds = Number(values.rounds);
-  const redis = new RedisClient(values.redis!, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(values.redis!, { maxRetriesPerRequest: 1 });
   const prefix = `bench-writes-${process.pid}:`;
   const keys = new RedisKeys(prefix);
   const repository = new TimelineRepository(redis, keys, redis);

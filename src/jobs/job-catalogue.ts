@@ -29,6 +29,10 @@ export interface FollowJobData {
   seq: string;
 }
 
+export interface AccountJobData {
+  authorId: string;
+}
+
 export interface JobSpec<T> {
   queue: QueueName;
   name: string;
@@ -77,6 +81,17 @@ export const UnmergeFollowee: JobSpec<FollowJobData> = {
   queue: QueueName.Graph,
   name: 'unmerge-followee',
   jobId: (d) => `unfollow-${d.seq}`,
+};
+
+/**
+ * An author merged at read who is no longer big (rule 6): the posts they wrote while big join their
+ * followers' timelines, then their posts stop being merged. One at a time per author; the fan-out
+ * of each of their posts asks again until it is done.
+ */
+export const SettleAccount: JobSpec<AccountJobData> = {
+  queue: QueueName.Graph,
+  name: 'settle-account',
+  jobId: (d) => `settle-${d.authorId}`,
 };
 
 /** The jobs the outbox relay may re-enqueue, by name. */

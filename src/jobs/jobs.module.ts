@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './job-catalogue';
 import { JobDispatcher } from './job-dispatcher';
@@ -13,10 +13,10 @@ const queues = Object.values(QueueName).map((name) => ({ name, defaultJobOptions
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [AppConfig, RedisKeys],
-      useFactory: (config: AppConfig, keys: RedisKeys) => ({
+      inject: [RedisFactory, RedisKeys],
+      useFactory: (factory: RedisFactory, keys: RedisKeys) => ({
         prefix: keys.queuePrefix(),
-        connection: { url: config.redisUrl, connectTimeout: 5_000, maxRetriesPerRequest: null },
+        connection: factory.queueConnection(),
       }),
     }),
     BullModule.registerQueue(...queues),

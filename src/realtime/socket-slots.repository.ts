@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RedisBatch } from '../redis/redis-batch';
 import { RedisClient } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
 
@@ -37,15 +38,16 @@ export class SocketSlots {
     await this.redis.zrem(this.keys.socketSlots(userId), socketId);
   }
 
-  /** Renews the slots of the sockets still open on this node, in one round trip. */
+  /** Renews the slots of the sockets still open on this node, in one batch. */
   async renew(sockets: { userId: string; socketId: string }[], ttlMs: number): Promise<void> {
     if (sockets.length === 0) return;
     const until = Date.now() + ttlMs;
-    const pipeline = this.redis.pipeline();
+    // Keys of many users: a batch, one pipeline per server (see RedisBatch).
+    const batch = new RedisBatch(this.redis);
     for (const { userId, socketId } of sockets) {
       const key = this.keys.socketSlots(userId);
-      pipeline.zadd(key, until, socketId).pexpire(key, ttlMs);
+      batch.add('zadd', key, until, socketId).add('pexpire', key, ttlMs);
     }
-    await pipeline.exec();
+    await batch.exec();
   }
 }

@@ -18,6 +18,7 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
     noteActivity: jest.fn().mockResolvedValue(undefined),
     readWindow: jest.fn().mockImplementation(async () => (windows.length > 1 ? windows.shift() : windows[0])),
     repair: jest.fn(),
+    dropGone: jest.fn(),
   };
   const source = { homePostIds: jest.fn() };
   for (const rows of sql) source.homePostIds.mockResolvedValueOnce(rows);
@@ -126,9 +127,11 @@ describe('HomeTimelineService', () => {
   });
 
   it('tops a page up from further down when posts are dropped, and points the cursor after the last one shown', async () => {
-    const { service, hydrator, source } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6'], ['5', '4']]);
+    const { service, hydrator, source, timelines } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6'], ['5', '4']]);
     hydrator.hydrate.mockImplementationOnce(async () => [post('9'), post('7')]);
     const page = await service.page('1', { limit: 3 });
+    // What the read found deleted leaves the timeline (lazy clean-up).
+    expect(timelines.dropGone).toHaveBeenCalledWith('1', ['8', '6']);
     expect(source.homePostIds).toHaveBeenNthCalledWith(2, '1', { before: '6', since: undefined, limit: 2 });
     expect(itemIds(page)).toEqual(['9', '7', '5']);
     expect(after(page)).toEqual({ after: '5', deep: false });

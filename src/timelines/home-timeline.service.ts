@@ -132,7 +132,12 @@ export class HomeTimelineService {
    * PostgreSQL without going through the post cache.
    */
   private async visible(userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
-    const [recent, old] = await Promise.all([this.hydrator.hydrate(ids.slice(0, deepFrom)), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+    const windowIds = ids.slice(0, deepFrom);
+    const [recent, old] = await Promise.all([this.hydrator.hydrate(windowIds), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+    if (recent.length < windowIds.length) {
+      const found = new Set(recent.map((p) => p.id));
+      this.timelines.dropGone(userId, windowIds.filter((id) => !found.has(id)));
+    }
     return this.filter.postsFor(userId, [...recent, ...old]);
   }
 }
