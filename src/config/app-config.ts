@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config-error';
+import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
 import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
 
 export { ConfigError } from './config-error';
@@ -28,7 +29,8 @@ export abstract class AppConfig {
   /** Prefix of every Redis key we own, so several deployments (or test runs) can share one Redis. */
   readonly redisKeyPrefix: string;
   readonly jwtSecret: string;
-  readonly jwtExpiresIn: string;
+  /** Lifetime of an access token, in seconds. */
+  readonly jwtExpiresInSec: number;
   readonly timelineMaxLength: number;
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
@@ -64,7 +66,6 @@ export abstract class AppConfig {
   readonly trustProxy: TrustProxy;
 }
 
-const DEV_JWT_SECRET = 'dev-only-secret-change-me';
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
 const ADMIN_TOKEN_ADVISED_LENGTH = 16;
 
@@ -140,13 +141,6 @@ function adminToken(env: Env): string | null {
 /** Reads and validates the environment once; nothing else in the code base reads process.env. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV || 'development';
-  let jwtSecret = env.JWT_SECRET || '';
-  if (!jwtSecret) {
-    if (nodeEnv === 'production') {
-      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
-    }
-    jwtSecret = DEV_JWT_SECRET;
-  }
   const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'feed:';
   if (!/^[A-Za-z0-9:_-]{0,40}$/.test(redisKeyPrefix)) {
     throw new ConfigError(`REDIS_KEY_PREFIX may hold only letters, digits, ':', '_' and '-', got "${redisKeyPrefix}"`);
@@ -161,8 +155,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: redisUrl(env),
     redisClusterNodes: redisClusterNodes(env),
     redisKeyPrefix,
-    jwtSecret,
-    jwtExpiresIn: env.JWT_EXPIRES_IN || '7d',
+    jwtSecret: jwtSecret(env, nodeEnv),
+    jwtExpiresInSec: jwtExpiresInSec(env),
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
@@ -192,6 +186,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 export function warnAboutDefaults(config: AppConfig, logger = new Logger('Config')): void {
   if (config.jwtSecret === DEV_JWT_SECRET) {
     logger.warn('JWT_SECRET is not set: using a development secret. Set JWT_SECRET before exposing this service.');
+  } else if (Buffer.byteLength(config.jwtSecret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+    logger.warn(`JWT_SECRET is shorter than ${MIN_PRODUCTION_SECRET_BYTES} bytes: NODE_ENV=production refuses it.`);
   }
   if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_ADVISED_LENGTH) {
     logger.warn(`ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_ADVISED_LENGTH} characters: anyone who guesses it can manage the queues.`);
