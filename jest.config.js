@@ -20,6 +20,11 @@ const common = {
 };
 
 module.exports = {
+  // Real services on a shared machine: an argon2 hash or a child process start can take seconds
+  // under load. Tests wait for conditions with their own deadlines; this is the backstop. It must
+  // be here: Jest reads testTimeout from the global config only, and ignored it inside a project
+  // (hooks still failed at the default 5 s).
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {
@@ -28,9 +33,6 @@ module.exports = {
       rootDir: '.',
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // Real services on a shared machine: an argon2 hash or a child process start can take
-      // seconds under load. Tests wait for conditions with their own deadlines; this is the backstop.
-      testTimeout: 30_000,
       // Every answer of an app the tests start is checked against its OpenAPI document.
       setupFilesAfterEnv: ['<rootDir>/test/support/openapi-report.ts'],
     },

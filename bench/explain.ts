@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { Database } from '../src/database/database';
+import { FollowsRepository } from '../src/graph/follows.repository';
 import { FeedSourceRepository } from '../src/timelines/feed-source.repository';
 import { PlanResult } from './results';
 
@@ -12,7 +13,16 @@ export interface Query {
  * The statement the service's FeedSourceRepository sends for this call, captured instead of run:
  * the plans below are those of the service's own SQL, not of a copy that could drift from it.
  */
-export async function serviceQuery(call: (source: FeedSourceRepository) => Promise<unknown>): Promise<Query> {
+export function serviceQuery(call: (source: FeedSourceRepository) => Promise<unknown>): Promise<Query> {
+  return captureQuery((db) => new FeedSourceRepository(db), call);
+}
+
+/** The same, for the follow graph's SQL (src/graph). */
+export function graphQuery(call: (follows: FollowsRepository) => Promise<unknown>): Promise<Query> {
+  return captureQuery((db) => new FollowsRepository(db), call);
+}
+
+async function captureQuery<R>(make: (db: Database) => R, call: (repository: R) => Promise<unknown>): Promise<Query> {
   let captured: Query | undefined;
   const db = {
     rows: async (text: string, params: unknown[]) => {
@@ -20,7 +30,7 @@ export async function serviceQuery(call: (source: FeedSourceRepository) => Promi
       return [];
     },
   };
-  await call(new FeedSourceRepository(db as unknown as Database));
+  await call(make(db as unknown as Database));
   if (!captured) throw new Error('the repository sent no query');
   return captured;
 }

@@ -12,7 +12,7 @@
 import Redis from 'ioredis';
 import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { RedisClient, redisDb } from '../src/redis/redis-client';
+import { redisDb } from '../src/redis/redis-client';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { COMPLETE_MARKER, TimelineRepository } from '../src/timelines/timeline.repository';
 import { Progress } from './progress';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   if (!(timelines > 0 && batch > 0 && rounds > 0)) throw new Error('--timelines, --batch and --rounds take positive numbers');
   const redisUrl = values.redis!;
   const prefix = `bench-writes-${process.pid}:`;
-  const redis = new RedisClient(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let cleaning: Promise<void> | undefined;
   const cleanUp = () => (cleaning ??= clean(redis, prefix));
   process.once('SIGINT', () => {

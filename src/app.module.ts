@@ -10,9 +10,11 @@ import { JobsModule } from './jobs/jobs.module';
 import { MarkersModule } from './markers/markers.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PostsModule } from './posts/posts.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { LiveFeedModule } from './realtime/live-feed.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
+import { SafetyModule } from './safety/safety.module';
 import { TimelinesModule } from './timelines/timelines.module';
 import { UsersModule } from './users/users.module';
 
@@ -21,7 +23,7 @@ export class AppModule {
   /** The API serves HTTP and enqueues; the worker runs the processors; `all` does both. */
   static forRole(config: AppConfig): DynamicModule {
     const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule, LiveFeedModule];
-    const api = [AuthModule, UsersModule, FollowsModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
+    const api = [RateLimitModule, AuthModule, UsersModule, FollowsModule, SafetyModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
     const worker = [FanoutWorkerModule];
     return {
       module: AppModule,

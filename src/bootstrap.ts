@@ -25,6 +25,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     AppModule.forRole(config),
     new FastifyAdapter({
       bodyLimit: config.bodyLimitBytes,
+      // request.ip, which the per-address limits count by, comes from X-Forwarded-For only behind trusted proxies.
+      trustProxy: config.trustProxy,
       frameworkErrors: (error: Error, _request: unknown, reply: object) => errors.send(error, reply as ErrorReply),
     }),
     // Nest's parsers would accept form bodies too; the API takes JSON only (see acceptJsonBodiesOnly).

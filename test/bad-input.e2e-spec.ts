@@ -359,14 +359,14 @@ describe('bad input', () => {
   describe('endpoints without a body', () => {
     it('answer normally when a JSON content type comes with an empty body', async () => {
       const follow = await track(api.post(`/users/${other.username}/follow`, user).set('Content-Type', 'application/json'));
-      expect([follow.status, follow.body]).toEqual([200, { following: true }]);
+      expect([follow.status, follow.body]).toEqual([200, { following: true, reposts: true }]);
       const unfollow = await track(api.delete(`/users/${other.username}/follow`, user).set('Content-Type', 'application/json'));
       expect([unfollow.status, unfollow.body]).toEqual([200, { following: false }]);
     });
 
     it('answer normally when any content type comes with an empty body (curl -d "")', async () => {
       const follow = await track(api.post(`/users/${other.username}/follow`, user).type('form').send(''));
-      expect([follow.status, follow.body]).toEqual([200, { following: true }]);
+      expect([follow.status, follow.body]).toEqual([200, { following: true, reposts: true }]);
       const unfollow = await track(api.delete(`/users/${other.username}/follow`, user).set('Content-Type', 'text/plain').send(''));
       expect([unfollow.status, unfollow.body]).toEqual([200, { following: false }]);
       // A body where none is expected is still refused by type.

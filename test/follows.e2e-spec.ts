@@ -58,11 +58,11 @@ describe('follows: follow, unfollow, followers and following pages', () => {
       bob = await api.register('Bob_F');
     });
 
-    it('follows: 200 { following: true }, and a repeat answers the same and counts once', async () => {
+    it('follows: 200 { following: true, reposts: true }, and a repeat answers the same and counts once', async () => {
       for (const name of ['Bob_F', 'Bob_F', 'bob_f', 'BOB_F']) {
         const res = await api.post(`/users/${name}/follow`, alice);
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ following: true });
+        expect(res.body).toEqual({ following: true, reposts: true });
       }
       expect(await counts(bob, alice)).toEqual({ followers: 1, following: 0 });
       expect(await counts(alice, alice)).toEqual({ followers: 0, following: 1 });
@@ -101,7 +101,7 @@ describe('follows: follow, unfollow, followers and following pages', () => {
 
     it('counts once when the same follow races with itself', async () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => api.post('/users/Bob_F/follow', alice)));
-      for (const res of results) expect([res.status, res.body]).toEqual([200, { following: true }]);
+      for (const res of results) expect([res.status, res.body]).toEqual([200, { following: true, reposts: true }]);
       expect(await counts(bob, alice)).toEqual({ followers: 1, following: 0 });
       const undo = await Promise.all(Array.from({ length: 6 }, () => api.delete('/users/Bob_F/follow', alice)));
       for (const res of undo) expect([res.status, res.body]).toEqual([200, { following: false }]);

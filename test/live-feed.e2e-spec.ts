@@ -1,21 +1,11 @@
-import { createServer } from 'node:net';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
-import { waitForLog } from './support/processes';
+import { freePort, waitForLog } from './support/processes';
 import { TestEnv } from './support/test-env';
 import { createTimelines } from './support/timelines';
 
 jest.setTimeout(120_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits a moment and checks nothing arrived: used only after a positive event proved delivery works. */
 const quietFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -135,7 +125,8 @@ describe('live feed over Socket.IO, across processes', () => {
     expect(ack.hasMore).toBe(false);
   });
 
-  it('answers bad timeline:sync payloads and floods with an error ack, and keeps serving', async () => {
+  // A flood of timeline:sync is refused by the read limit: test/rate-limits.e2e-spec.ts.
+  it('answers bad timeline:sync payloads with an error ack, and keeps serving', async () => {
     const user = await api1.register();
     const live = await connect(api2Url, user);
     for (const since of ['abc', -1, null, { $gt: 1 }, '1'.repeat(30)]) {
@@ -145,8 +136,6 @@ describe('live feed over Socket.IO, across processes', () => {
       error: expect.any(String),
     });
     live.socket.emit('timeline:sync', { since: '1' }); // no ack callback: nothing to answer, nothing breaks
-    const acks = await Promise.all(Array.from({ length: 10 }, () => live.sync('1')));
-    expect(acks.some((a) => (a as { error?: string }).error?.includes('too many'))).toBe(true);
     expect(live.socket.connected).toBe(true);
     const post = await api1.createPost(user, 'still served');
     await eventually(async () => expect(live.posts.map((p) => p.id)).toContain(post.id));

@@ -84,6 +84,30 @@ describe('the OpenAPI document (/docs-json)', () => {
     }
   });
 
+  it('describes the RateLimit-* headers on the limited operations: authenticated GETs, sign-in and writes', () => {
+    const headersOf = (name: string, status: string) => {
+      const op = operations.find((o) => o.name === name)!.op;
+      return Object.keys(op.responses[status].headers ?? {});
+    };
+    const all = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+    for (const [name, status] of [
+      ['GET /timelines/home', '200'],
+      ['GET /users/me', '200'],
+      ['POST /auth/login', '200'],
+      ['POST /auth/register', '201'],
+      ['POST /posts', '201'],
+      ['POST /users/{username}/follow', '200'],
+      ['PUT /timelines/home/marker', '200'],
+    ]) {
+      expect([name, headersOf(name, status)]).toEqual([name, expect.arrayContaining(all)]);
+      expect([name, headersOf(name, '429')]).toEqual([name, expect.arrayContaining(['Retry-After', ...all])]);
+    }
+    expect(headersOf('GET /health', '200')).toEqual([]);
+    const home = operations.find((o) => o.name === 'GET /timelines/home')!.op;
+    expect(home.responses['200'].headers['RateLimit-Remaining']).toMatchObject({ required: true, schema: { type: 'integer', minimum: 0 } });
+    expect(home.responses['401'].headers['RateLimit-Remaining'].required).toBe(false);
+  });
+
   it('gives every answer but 204 a schema, and every error the error shape', () => {
     for (const { name, op } of operations) {
       expect([name, typeof op.summary]).toEqual([name, 'string']);
@@ -96,19 +120,20 @@ describe('the OpenAPI document (/docs-json)', () => {
         }
       }
     }
-    expect(doc.components.schemas.PostView.required).toEqual(['id', 'text', 'createdAt', 'author']);
+    expect(doc.components.schemas.PostView.required).toEqual(['id', 'text', 'createdAt', 'author', 'replyTo', 'repostOf']);
     expect(doc.components.schemas.FanoutStatusView.properties.delayMs).toMatchObject({ type: 'integer', nullable: true });
   });
 
   describe('the response check every e2e test runs (test/support/openapi-responses.ts)', () => {
     let check: OpenApiResponses;
-    const post = { id: '5', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '1', username: 'ada', displayName: 'Ada' } };
+    const post = { id: '5', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '1', username: 'ada', displayName: 'Ada' }, replyTo: null, repostOf: null };
+    const limited = { 'ratelimit-limit': '100', 'ratelimit-remaining': '99', 'ratelimit-reset': '60' };
     const answer = (route: string, method: string, status: number, body: unknown, headers: Json = {}) =>
       check.check({
         method,
         route,
         status,
-        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+        headers: { 'content-type': 'application/json; charset=utf-8', ...limited, ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
@@ -118,6 +143,10 @@ describe('the OpenAPI document (/docs-json)', () => {
 
     it('passes answers that match', () => {
       expect(answer('/posts/:id', 'GET', 200, post)).toEqual([]);
+      const reply = { ...post, id: '6', replyTo: { id: '5', author: post.author } };
+      expect(answer('/posts/:id', 'GET', 200, reply)).toEqual([]);
+      expect(answer('/posts/:id', 'GET', 200, { ...post, id: '7', text: '', repostOf: reply })).toEqual([]);
+      expect(answer('/posts/:id', 'GET', 200, { ...post, repostOf: { id: '5' } })).not.toEqual([]);
       expect(answer('/posts/:id', 'DELETE', 204, undefined)).toEqual([]);
       expect(answer('/users/:username/posts', 'GET', 200, { items: [post], nextCursor: null })).toEqual([]);
       expect(answer('/posts', 'POST', 400, { statusCode: 400, error: 'Bad Request', message: ['text must be a string'] })).toEqual([]);
@@ -143,6 +172,9 @@ describe('the OpenAPI document (/docs-json)', () => {
         expect.stringContaining('the required header Retry-After is missing'),
       ]);
       expect(answer('/posts', 'POST', 429, { statusCode: 429, error: 'Too Many Requests', message: 'slow down' }, { 'retry-after': '12' })).toEqual([]);
+      expect(answer('/posts/:id', 'GET', 200, post, { 'ratelimit-remaining': undefined })).toEqual([
+        expect.stringContaining('the required header RateLimit-Remaining is missing'),
+      ]);
       expect(answer('/posts/:id', 'DELETE', 204, { deleted: true })).toEqual([expect.stringContaining('has a body, but the document describes none')]);
       expect(answer('/no-such-route', 'GET', 200, {})).toEqual([expect.stringContaining('the document has no such operation')]);
     });

@@ -1,21 +1,11 @@
-import { createServer } from 'node:net';
 import { expectBadField, expectError } from './expect-error';
 import { expectIso } from './shapes';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
-import { waitForLog } from './support/processes';
+import { freePort, waitForLog } from './support/processes';
 import { TestEnv } from './support/test-env';
 
 jest.setTimeout(120_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits a moment and checks nothing arrived: used only after a positive event proved delivery works. */
 const quietFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

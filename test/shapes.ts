@@ -38,11 +38,24 @@ export function expectAuthor(value: unknown, expected: Partial<Record<string, un
 
 export function expectPost(value: unknown, expected: Partial<Record<string, unknown>> = {}): void {
   const post = value as Record<string, unknown>;
-  expect(Object.keys(post).sort()).toEqual(['author', 'createdAt', 'id', 'text']);
+  expect(Object.keys(post).sort()).toEqual(['author', 'createdAt', 'id', 'replyTo', 'repostOf', 'text']);
   expect(post.id).toMatch(ID);
   expect(typeof post.text).toBe('string');
   expectIso(post.createdAt);
   expectAuthor(post.author);
+  if (post.replyTo !== null) {
+    const replyTo = post.replyTo as Record<string, unknown>;
+    expect(Object.keys(replyTo).sort()).toEqual(['author', 'id']);
+    expect(replyTo.id).toMatch(ID);
+    expectAuthor(replyTo.author);
+  }
+  if (post.repostOf !== null) {
+    // A repost: no text, no replyTo, and an original that is no repost itself.
+    expect(post.text).toBe('');
+    expect(post.replyTo).toBeNull();
+    expectPost(post.repostOf);
+    expect((post.repostOf as Record<string, unknown>).repostOf).toBeNull();
+  }
   expect(post).toMatchObject(expected);
 }
 

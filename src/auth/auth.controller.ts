@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuthService } from './auth.service';
 import { Public } from './current-user.decorator';
 import { LoginDto } from './dto/login.dto';
@@ -19,6 +20,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: Session })
   @ApiErrors(409)
+  @RateLimit('register')
   register(@Body() dto: RegisterDto) {
     return this.auth.register(dto);
   }
@@ -28,6 +30,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in' })
   @ApiOkResponse({ type: Session })
   @ApiErrors(401)
+  @RateLimit('login')
   login(@Body() dto: LoginDto) {
     return this.auth.login(dto);
   }

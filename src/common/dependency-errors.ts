@@ -19,6 +19,11 @@ export function isDependencyDown(error: unknown): 'PostgreSQL' | 'Redis' | null 
     e.name === 'MaxRetriesPerRequestError' ||
     /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED.*6379|enableOfflineQueue|Reached the max retries/i.test(
       message,
+    ) ||
+    // A cluster with a master away: its slots answer CLUSTERDOWN, or the client runs out of
+    // redirections or cannot find the slots again.
+    /CLUSTERDOWN|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|TRYAGAIN/.test(
+      message,
     )
   ) {
     return 'Redis';

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       host: '0.0.0.0',
       redisKeyPrefix: 'feed:',
-      jwtExpiresIn: '7d',
+      jwtExpiresInSec: 7 * 86_400,
       fanoutChunkSize: 2_500,
       fanoutInactiveDays: 30,
       logLevel: 'log',
@@ -91,6 +91,10 @@ describe('loadConfig', () => {
     ['REDIS_URL', '127.0.0.1:6379'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'redis://127.0.0.1:6379/one'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1:7000,'],
+    ['REDIS_CLUSTER_NODES', 'redis://127.0.0.1:7000'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1:70000'],
     ['FANOUT_MODE', 'sometimes'],
     ['ROLE', 'both'],
     ['ROLE', 'API'],
@@ -100,6 +104,25 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '65536'],
     ['ADMIN_TOKEN', 'has a space'],
     ['ADMIN_TOKEN', 'x'.repeat(257)],
+    ['JWT_EXPIRES_IN', 'forever'],
+    ['JWT_EXPIRES_IN', '7 days'],
+    ['JWT_EXPIRES_IN', '0s'],
+    ['JWT_EXPIRES_IN', '366d'],
+    ['JWT_EXPIRES_IN', '-5m'],
+    ['RATE_LIMIT_LOGIN', '10'],
+    ['RATE_LIMIT_LOGIN', '10/15'],
+    ['RATE_LIMIT_REGISTER', '0/1h'],
+    ['RATE_LIMIT_WRITE', '-1/1m'],
+    ['RATE_LIMIT_WRITE', '5/0s'],
+    ['RATE_LIMIT_READ', '5/2d'],
+    ['RATE_LIMIT_READ', '1.5/1m'],
+    ['RATE_LIMIT_READ', 'on'],
+    ['LIVE_MAX_SOCKETS', '0'],
+    ['LIVE_MAX_SOCKETS', 'ten'],
+    ['TRUST_PROXY', '2'],
+    ['TRUST_PROXY', 'proxy.local'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,'],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const load = () => loadConfig({ [name]: value });
     expect(load).toThrow(ConfigError);
@@ -114,7 +137,8 @@ describe('loadConfig', () => {
     const load = () => loadConfig({ NODE_ENV: 'production' });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow('JWT_SECRET');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'prod-secret' }).jwtSecret).toBe('prod-secret');
+    const strong = 'a3f9c2e8b1d74f60a5e2c9b8d7f6e5a4';
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong }).jwtSecret).toBe(strong);
   });
 
   it('falls back to a development JWT secret outside production, with a warning', () => {
@@ -126,7 +150,7 @@ describe('loadConfig', () => {
 
   it('does not warn when JWT_SECRET is set', () => {
     const logger = { warn: jest.fn() };
-    warnAboutDefaults(loadConfig({ JWT_SECRET: 'set' }) as AppConfig, logger as never);
+    warnAboutDefaults(loadConfig({ JWT_SECRET: 'a-secret-of-at-least-thirty-two-bytes' }) as AppConfig, logger as never);
     expect(logger.warn).not.toHaveBeenCalled();
   });
 
@@ -142,9 +166,79 @@ describe('loadConfig', () => {
     });
   });
 
+  it('leaves REDIS_CLUSTER_NODES unset by default: one Redis at REDIS_URL', () => {
+    expect(loadConfig({}).redisClusterNodes).toBeNull();
+    expect(loadConfig({ REDIS_CLUSTER_NODES: ' ' }).redisClusterNodes).toBeNull();
+  });
+
+  it('reads REDIS_CLUSTER_NODES as seed nodes', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002' }).redisClusterNodes).toEqual([
+      { host: 'redis-1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+  });
+
   it('accepts a short ADMIN_TOKEN with a warning', () => {
     const logger = { warn: jest.fn() };
     warnAboutDefaults(loadConfig({ JWT_SECRET: 'set', ADMIN_TOKEN: 'short' }), logger as never);
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('ADMIN_TOKEN'));
+  });
+
+  it('has the limits of API.md by default, and TRUST_PROXY off', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimits: {
+        login: { points: 10, windowSec: 900 },
+        register: { points: 20, windowSec: 3600 },
+        write: { points: 300, windowSec: 900 },
+        read: { points: 1500, windowSec: 900 },
+      },
+      liveMaxSockets: 10,
+      trustProxy: false,
+    });
+  });
+
+  it('reads N/WINDOW in seconds, minutes, hours or days, and off', () => {
+    expect(
+      loadConfig({ RATE_LIMIT_LOGIN: '5/30s', RATE_LIMIT_REGISTER: 'off', RATE_LIMIT_WRITE: ' 100/2h ', RATE_LIMIT_READ: '7/1d', LIVE_MAX_SOCKETS: '3' }),
+    ).toMatchObject({
+      rateLimits: { login: { points: 5, windowSec: 30 }, register: null, write: { points: 100, windowSec: 7200 }, read: { points: 7, windowSec: 86_400 } },
+      liveMaxSockets: 3,
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['off', false],
+    ['loopback', ['loopback']],
+    ['10.0.0.1, 192.168.0.0/16,::1', ['10.0.0.1', '192.168.0.0/16', '::1']],
+  ])('reads TRUST_PROXY=%s', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each([
+    ['60s', 60],
+    ['15m', 900],
+    ['12h', 43_200],
+    ['3600', 3600],
+  ])('reads JWT_EXPIRES_IN=%s as %i seconds', (raw, seconds) => {
+    expect(loadConfig({ JWT_EXPIRES_IN: raw }).jwtExpiresInSec).toBe(seconds);
+  });
+
+  it.each([
+    ['shorter than 32 bytes', 'short-but-not-empty-secret', /at least 32 bytes/],
+    ['a published default', 'dev-only-compose-secret-change-me', /published or trivial/],
+    ['one character repeated', 'x'.repeat(40), /published or trivial/],
+  ])('refuses a JWT_SECRET %s when NODE_ENV=production', (_what, secret, message) => {
+    const load = () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/JWT_SECRET/);
+    expect(load).toThrow(message);
+  });
+
+  it('accepts a short JWT_SECRET outside production, with a warning', () => {
+    const logger = { warn: jest.fn() };
+    warnAboutDefaults(loadConfig({ JWT_SECRET: 'short' }), logger as never);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('shorter than 32 bytes'));
   });
 });

@@ -1,6 +1,17 @@
 import { Logger } from '@nestjs/common';
+import { ConfigError } from './config-error';
+import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
+import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
+
+export { ConfigError } from './config-error';
+export type { RateLimitKind, RateLimitRule, TrustProxy } from './limits-config';
 
 export type Role = 'all' | 'api' | 'worker';
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
 
 /** The validated configuration; injected by this class as its token. */
 export abstract class AppConfig {
@@ -10,10 +21,16 @@ export abstract class AppConfig {
   readonly role: Role;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES). When set, every Redis connection is a
+   * cluster client (see RedisFactory) and redisUrl is not used.
+   */
+  readonly redisClusterNodes: RedisNode[] | null;
   /** Prefix of every Redis key we own, so several deployments (or test runs) can share one Redis. */
   readonly redisKeyPrefix: string;
   readonly jwtSecret: string;
-  readonly jwtExpiresIn: string;
+  /** Lifetime of an access token, in seconds. */
+  readonly jwtExpiresInSec: number;
   readonly timelineMaxLength: number;
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
@@ -36,11 +53,14 @@ export abstract class AppConfig {
   readonly metricsPort: number | null;
   /** When set, the queue dashboard at /admin/queues answers to this token; when unset, it is a 404. */
   readonly adminToken: string | null;
+  /** Requests per window for each kind of rate limit; null when that limit is off. */
+  readonly rateLimits: Readonly<Record<RateLimitKind, RateLimitRule | null>>;
+  /** Open /feed sockets per user, counted across every API node. */
+  readonly liveMaxSockets: number;
+  /** Whether (and which) proxies' X-Forwarded-For names the client address. */
+  readonly trustProxy: TrustProxy;
 }
 
-export class ConfigError extends Error {}
-
-const DEV_JWT_SECRET = 'dev-only-secret-change-me';
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
 const ADMIN_TOKEN_ADVISED_LENGTH = 16;
 
@@ -81,6 +101,20 @@ function redisUrl(env: Env): string {
   return value;
 }
 
+/** `host:port,host:port,...`; an IPv6 host goes in brackets (`[::1]:7000`). */
+function redisClusterNodes(env: Env): RedisNode[] | null {
+  const raw = env.REDIS_CLUSTER_NODES?.trim();
+  if (!raw) return null;
+  return raw.split(',').map((entry) => {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry.trim());
+    const port = match ? Number(match[3]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES must be host:port,host:port,..., got "${entry.trim()}" in "${raw}"`);
+    }
+    return { host: match[1] ?? match[2], port };
+  });
+}
+
 function oneOf<T extends string>(env: Env, name: string, fallback: T, values: readonly T[]): T {
   const raw = (env[name] || fallback) as T;
   if (!values.includes(raw)) {
@@ -102,13 +136,6 @@ function adminToken(env: Env): string | null {
 /** Reads and validates the environment once; nothing else in the code base reads process.env. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV || 'development';
-  let jwtSecret = env.JWT_SECRET || '';
-  if (!jwtSecret) {
-    if (nodeEnv === 'production') {
-      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
-    }
-    jwtSecret = DEV_JWT_SECRET;
-  }
   const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'feed:';
   if (!/^[A-Za-z0-9:_-]{0,40}$/.test(redisKeyPrefix)) {
     throw new ConfigError(`REDIS_KEY_PREFIX may hold only letters, digits, ':', '_' and '-', got "${redisKeyPrefix}"`);
@@ -121,9 +148,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     role: oneOf(env, 'ROLE', 'all', ['all', 'api', 'worker'] as const),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/feed', ['postgres:', 'postgresql:']),
     redisUrl: redisUrl(env),
+    redisClusterNodes: redisClusterNodes(env),
     redisKeyPrefix,
-    jwtSecret,
-    jwtExpiresIn: env.JWT_EXPIRES_IN || '7d',
+    jwtSecret: jwtSecret(env, nodeEnv),
+    jwtExpiresInSec: jwtExpiresInSec(env),
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
@@ -138,12 +166,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0, 65535) : null,
     adminToken: adminToken(env),
+    rateLimits: {
+      login: rateLimitRule(env, 'RATE_LIMIT_LOGIN', '10/15m'),
+      register: rateLimitRule(env, 'RATE_LIMIT_REGISTER', '20/1h'),
+      write: rateLimitRule(env, 'RATE_LIMIT_WRITE', '300/15m'),
+      read: rateLimitRule(env, 'RATE_LIMIT_READ', '1500/15m'),
+    },
+    liveMaxSockets: int(env, 'LIVE_MAX_SOCKETS', 10, 1, 100_000),
+    trustProxy: trustProxy(env),
   };
 }
 
 export function warnAboutDefaults(config: AppConfig, logger = new Logger('Config')): void {
   if (config.jwtSecret === DEV_JWT_SECRET) {
     logger.warn('JWT_SECRET is not set: using a development secret. Set JWT_SECRET before exposing this service.');
+  } else if (Buffer.byteLength(config.jwtSecret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+    logger.warn(`JWT_SECRET is shorter than ${MIN_PRODUCTION_SECRET_BYTES} bytes: NODE_ENV=production refuses it.`);
   }
   if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_ADVISED_LENGTH) {
     logger.warn(`ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_ADVISED_LENGTH} characters: anyone who guesses it can manage the queues.`);

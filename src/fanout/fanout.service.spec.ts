@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { FanoutChunk, FanoutPost } from '../jobs/job-catalogue';
+import { FanoutChunk, FanoutPost, SettleAccount } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
@@ -8,8 +8,10 @@ import { TimelineService } from '../timelines/timeline.service';
 import { ChunkRow, FanoutState, FanoutStatusRow, FanoutStatusRepository } from './fanout-status.repository';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
+import { BigAccountsRepository } from './big-accounts.repository';
 import { FanoutService } from './fanout.service';
-import { FollowersRepository } from './followers.repository';
+import { GraphService } from '../graph/graph.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 
 const DAY_MS = 86_400_000;
 const THRESHOLD = 10_000;
@@ -79,11 +81,15 @@ function setup() {
     onlineUsers: jest.fn().mockResolvedValue([]),
     followBigAccount: jest.fn(),
   };
+  const graph = { followerCount: followers.count, followerSlices: followers.slices, followerPage: followers.page, followersAmong: followers.among };
+  // Lets every reader through unless a test says otherwise.
+  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]) };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
+  const accounts = { markMerged: jest.fn().mockResolvedValue(true), isMerged: jest.fn().mockResolvedValue(false) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, observeDelay: jest.fn() };
-  const service = new FanoutService(status as unknown as FanoutStatusRepository, followers as unknown as FollowersRepository, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
-  return { service, status, followers, timelines, queue, dispatcher, metrics, hydrator, live, post };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config, accounts as unknown as BigAccountsRepository);
+  return { service, status, followers, filter, timelines, queue, dispatcher, metrics, hydrator, live, post, accounts };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -125,6 +131,49 @@ describe('FanoutService', () => {
       expect(m.followers.page).not.toHaveBeenCalled();
       expect(m.status.start).not.toHaveBeenCalled();
       expect(m.timelines.push).not.toHaveBeenCalled();
+    });
+
+    it('marks a big author merged at read before it skips their post', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      await m.service.fanoutPost(job);
+      expect(m.accounts.markMerged).toHaveBeenCalledWith('7');
+      expect(m.accounts.markMerged.mock.invocationCallOrder[0]).toBeLessThan(m.status.skip.mock.invocationCallOrder[0]);
+      expect(m.queue.requeue).not.toHaveBeenCalled();
+    });
+
+    it('fans out the post of an author who stopped being big, and has the posts of their big days settled (rule 6)', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD);
+      m.accounts.isMerged.mockResolvedValue(true);
+      await m.service.fanoutPost(job);
+      expect(m.queue.requeue).toHaveBeenCalledWith(SettleAccount, { authorId: '7' });
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.status.start).toHaveBeenCalled();
+      expect(m.accounts.markMerged).not.toHaveBeenCalled();
+    });
+
+    it('writes a post deleted before its fan-out ran nowhere, not even on its author’s timeline', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.hydrator.hydrate.mockResolvedValue([]);
+      await m.service.fanoutPost(job);
+      expect(m.timelines.publish).not.toHaveBeenCalled();
+      expect(m.status.start).not.toHaveBeenCalled();
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, job);
+    });
+
+    it('still requeues the open chunks of a running post deleted meanwhile, so that they finish', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('running'));
+      m.status.chunks.mockResolvedValue([chunkRow(0)]);
+      m.hydrator.hydrate.mockResolvedValue([]);
+      await m.service.fanoutPost(job);
+      expect(m.timelines.publish).not.toHaveBeenCalled();
+      expect(m.queue.requeue).toHaveBeenCalledWith(FanoutChunk, { ...job, chunkNo: 0 });
     });
 
     it('does not count a skip twice when a replayed job finds it already skipped by a twin', async () => {
@@ -263,12 +312,37 @@ describe('FanoutService', () => {
       m.followers.among.mockResolvedValue(['41']);
       await m.service.fanoutPost(job);
       expect(m.live.followBigAccount).toHaveBeenCalledWith('41', '7', true);
-      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post);
+      expect(m.live.toBigAccountFollowers).toHaveBeenCalledWith(m.post, []);
     });
   });
 
   describe('runChunk', () => {
     const chunkJob = { ...job, chunkNo: 1 };
+
+    it('passes each page through the feed rules once, and writes and pushes only the readers they let through', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['21', '25'], lastId: '25', scanned: 2 })
+        .mockResolvedValueOnce({ ids: ['40', '41'], lastId: '41', scanned: 2 })
+        .mockResolvedValueOnce(END);
+      m.filter.readersOf.mockImplementation(async (_post: unknown, ids: string[]) => ids.filter((id) => id !== '25' && id !== '40'));
+      await m.service.runChunk(chunkJob);
+      expect(m.filter.readersOf.mock.calls).toEqual([
+        [m.post, ['21', '25']],
+        [m.post, ['40', '41']],
+      ]);
+      expect(m.timelines.push.mock.calls).toEqual([
+        [['21'], '500'],
+        [['41'], '500'],
+      ]);
+      expect(m.live.deliver.mock.calls).toEqual([
+        [['21'], m.post],
+        [['41'], m.post],
+      ]);
+      // Skipped readers were still walked: the checkpoint counts every follower scanned.
+      expect(m.status.checkpoint.mock.calls.at(-1)).toEqual(['500', 1, '41', 4]);
+    });
 
     it('pages followers from the checkpoint, pushes each page, checkpoints with the running count, stops at the end', async () => {
       const m = setup();
@@ -309,6 +383,17 @@ describe('FanoutService', () => {
       expect(m.followers.page).toHaveBeenCalledTimes(2);
       expect(m.followers.page.mock.calls[1][1]).toBe('30');
       expect(m.status.checkpoint).toHaveBeenCalledWith('500', 1, '30', 2);
+    });
+
+    it('stops writing at the batch where it finds the post deleted, and finishes the chunk', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.hydrator.hydrate.mockResolvedValueOnce([m.post]).mockResolvedValue([]);
+      m.followers.page.mockResolvedValue({ ids: ['21', '25'], lastId: '25', scanned: 2 });
+      await m.service.runChunk(chunkJob);
+      expect(m.timelines.push).toHaveBeenCalledTimes(1);
+      expect(m.live.deliver).toHaveBeenCalledTimes(1);
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
     });
 
     it('finishes an empty chunk without writing', async () => {

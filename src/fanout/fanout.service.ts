@@ -1,20 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ChunkJobData, FanoutChunk, FanoutPost, PostJobData } from '../jobs/job-catalogue';
+import { ChunkJobData, FanoutChunk, FanoutPost, PostJobData, SettleAccount } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
+import { GraphService } from '../graph/graph.service';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 import { TimelineService } from '../timelines/timeline.service';
+import { BigAccountsRepository } from './big-accounts.repository';
 import { FanoutStatusRepository } from './fanout-status.repository';
-import { FollowersRepository } from './followers.repository';
 
 /**
  * Fan-out on write. A post's followers are cut into chunks by follower id; each chunk is written
  * batch by batch (one Redis round trip a batch) and checkpointed, so a retried job resumes where it
- * stopped and a replayed batch changes nothing. Every method here may run twice.
+ * stopped and a replayed batch changes nothing. Every method here may run twice. Each batch goes
+ * through the feed rules (FeedFilter) with the relations loaded once for it, so a block or mute
+ * made while a fan-out runs holds from the next batch on.
  * (Follow, unfollow and delete edits are in TimelineEditsService.)
  */
 @Injectable()
@@ -23,7 +27,8 @@ export class FanoutService {
 
   constructor(
     private readonly status: FanoutStatusRepository,
-    private readonly followers: FollowersRepository,
+    private readonly graph: GraphService,
+    private readonly filter: FeedFilter,
     private readonly timelines: TimelineService,
     private readonly queue: JobQueue,
     private readonly dispatcher: JobDispatcher,
@@ -31,6 +36,7 @@ export class FanoutService {
     private readonly hydrator: PostHydrator,
     private readonly live: LiveFeedService,
     private readonly config: AppConfig,
+    private readonly accounts: BigAccountsRepository,
   ) {}
 
   /**
@@ -43,17 +49,27 @@ export class FanoutService {
       await this.dispatcher.done(FanoutPost, job);
       return;
     }
+    const live = (await this.postView(job.postId)) !== undefined;
+    if (!live && current.state === 'pending') {
+      // Deleted before its fan-out ran: it is written into no timeline, not even its author's.
+      await this.dispatcher.done(FanoutPost, job);
+      return;
+    }
     // Also done inline at post time; repeated here for posts whose inline write missed (Redis down).
-    await this.timelines.publish(job.authorId, job.postId);
+    if (live) await this.timelines.publish(job.authorId, job.postId);
 
-    const followers = await this.followers.count(job.authorId);
+    const followers = await this.graph.followerCount(job.authorId);
+    const big = this.timelines.isBigAccount(followers);
+    // Marked before the post is skipped: whoever reads the followees anew then merges it.
+    if (big && current.state === 'pending') await this.accounts.markMerged(job.authorId);
     const changedSides = await this.timelines.noteAccountSize(job.authorId, followers);
-    if (current.state === 'pending' && this.timelines.isBigAccount(followers)) {
+    if (!big && (await this.accounts.isMerged(job.authorId))) await this.queue.requeue(SettleAccount, { authorId: job.authorId });
+    if (current.state === 'pending' && big) {
       if (changedSides) await this.moveOnlineFollowersToRoom(job.authorId);
       if (await this.status.skip(job.postId, followers)) {
         this.metrics.skipped.inc();
         const post = await this.postView(job.postId);
-        if (post) this.live.toBigAccountFollowers(post);
+        if (post) this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
       }
       await this.dispatcher.done(FanoutPost, job);
       return;
@@ -66,7 +82,7 @@ export class FanoutService {
       return;
     }
     if (followers > this.config.fanoutBatchSize) await this.serveOnlineFirst(job);
-    const slices = await this.followers.slices(job.authorId, this.config.fanoutChunkSize);
+    const slices = await this.graph.followerSlices(job.authorId, this.config.fanoutChunkSize);
     await this.status.start(job.postId, followers, slices);
     const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
     if (open.length === 1) return this.runChunk({ ...job, chunkNo: open[0].chunk_no });
@@ -78,7 +94,7 @@ export class FanoutService {
    * the request, the way a naive service would do it.
    */
   async fanoutInline(job: PostJobData): Promise<void> {
-    const followers = await this.followers.count(job.authorId);
+    const followers = await this.graph.followerCount(job.authorId);
     await this.status.start(job.postId, followers, [{ afterId: '0', uptoId: null }]);
     await this.runChunk({ ...job, chunkNo: 0 });
   }
@@ -88,15 +104,19 @@ export class FanoutService {
     const chunk = await this.status.chunk(job.postId, job.chunkNo);
     if (!chunk) return;
     if (!chunk.done) {
-      const post = await this.postView(job.postId);
       const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
       let cursor = chunk.cursor_id;
       let delivered = chunk.delivered;
       for (;;) {
-        const page = await this.followers.page(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
+        // Asked again every batch (from the post cache): a post deleted meanwhile stops here, and
+        // its retraction waits for this chunk to finish before it walks the followers.
+        const post = await this.postView(job.postId);
+        if (!post) break;
+        const page = await this.graph.followerPage(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
         if (page.lastId === null) break;
-        await this.timelines.push(page.ids, job.postId);
-        if (post) await this.live.deliver(page.ids, post);
+        const readers = await this.filter.readersOf(post, page.ids);
+        await this.timelines.push(readers, job.postId);
+        await this.live.deliver(readers, post);
         cursor = page.lastId;
         delivered += page.scanned;
         await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
@@ -121,7 +141,7 @@ export class FanoutService {
     if (!post) return;
     const online = await this.onlineFollowers(job.authorId);
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      const batch = online.slice(i, i + this.config.fanoutBatchSize);
+      const batch = await this.filter.readersOf(post, online.slice(i, i + this.config.fanoutBatchSize));
       await this.timelines.push(batch, job.postId);
       await this.live.deliver(batch, post);
     }
@@ -136,7 +156,7 @@ export class FanoutService {
     const online = await this.live.onlineUsers();
     const followers: string[] = [];
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      followers.push(...(await this.followers.among(authorId, online.slice(i, i + this.config.fanoutBatchSize))));
+      followers.push(...(await this.graph.followersAmong(authorId, online.slice(i, i + this.config.fanoutBatchSize))));
     }
     return followers;
   }

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { GraphModule } from '../graph/graph.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { LiveFeedModule } from '../realtime/live-feed.module';
 import { TimelinesModule } from '../timelines/timelines.module';
 import { UsersModule } from '../users/users.module';
 import { FollowsController } from './follows.controller';
-import { FollowsRepository } from './follows.repository';
 import { FollowsService } from './follows.service';
 
 @Module({
-  imports: [UsersModule, TimelinesModule],
+  imports: [GraphModule, UsersModule, TimelinesModule, JobsModule, LiveFeedModule],
   controllers: [FollowsController],
-  providers: [FollowsRepository, FollowsService],
+  providers: [FollowsService],
 })
 export class FollowsModule {}

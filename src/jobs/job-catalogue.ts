@@ -9,7 +9,7 @@ export enum QueueName {
   Fanout = 'fanout',
   /** Chunks of big followings, on their own workers so they never hold up small posts. */
   FanoutBulk = 'fanout-bulk',
-  /** Follow, unfollow and delete: timeline edits that follow a change of the graph. */
+  /** Follow, unfollow, block, mute, unmute and delete: timeline edits that follow a change of the graph. */
   Graph = 'graph',
 }
 
@@ -27,6 +27,10 @@ export interface FollowJobData {
   followeeId: string;
   /** The follow's sequence number: each follow or unfollow is its own event. */
   seq: string;
+}
+
+export interface AccountJobData {
+  authorId: string;
 }
 
 export interface JobSpec<T> {
@@ -59,15 +63,40 @@ export const MergeFollowee: JobSpec<FollowJobData> = {
   jobId: (d) => `follow-${d.seq}`,
 };
 
+/** An unmute: the account's recent posts join the timeline again, as on a follow. `seq` is the mute's. */
+export const RemergeFollowee: JobSpec<FollowJobData> = {
+  queue: QueueName.Graph,
+  name: 'remerge-followee',
+  jobId: (d) => `unmute-${d.seq}`,
+};
+
+/** A mute: the muted account's posts leave the muter's timeline, as on an unfollow. `seq` is the mute's. */
+export const UnmergeMuted: JobSpec<FollowJobData> = {
+  queue: QueueName.Graph,
+  name: 'unmerge-muted',
+  jobId: (d) => `mute-${d.seq}`,
+};
+
 export const UnmergeFollowee: JobSpec<FollowJobData> = {
   queue: QueueName.Graph,
   name: 'unmerge-followee',
   jobId: (d) => `unfollow-${d.seq}`,
 };
 
+/**
+ * An author merged at read who is no longer big (rule 6): the posts they wrote while big join their
+ * followers' timelines, then their posts stop being merged. One at a time per author; the fan-out
+ * of each of their posts asks again until it is done.
+ */
+export const SettleAccount: JobSpec<AccountJobData> = {
+  queue: QueueName.Graph,
+  name: 'settle-account',
+  jobId: (d) => `settle-${d.authorId}`,
+};
+
 /** The jobs the outbox relay may re-enqueue, by name. */
 export const OUTBOX_JOBS: Record<string, JobSpec<never>> = Object.fromEntries(
-  [FanoutPost, RetractPost, MergeFollowee, UnmergeFollowee].map((spec) => [spec.name, spec as JobSpec<never>]),
+  [FanoutPost, RetractPost, MergeFollowee, RemergeFollowee, UnmergeFollowee, UnmergeMuted].map((spec) => [spec.name, spec as JobSpec<never>]),
 );
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { Module } from '@nestjs/common';
+import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './job-catalogue';
 import { JobDispatcher } from './job-dispatcher';
@@ -10,14 +10,13 @@ import { OutboxRepository } from './outbox.repository';
 const queues = Object.values(QueueName).map((name) => ({ name, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
 
 /** The BullMQ queues and the outbox that feeds them; workers live in their own modules. */
-@Global()
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [AppConfig, RedisKeys],
-      useFactory: (config: AppConfig, keys: RedisKeys) => ({
+      inject: [RedisFactory, RedisKeys],
+      useFactory: (factory: RedisFactory, keys: RedisKeys) => ({
         prefix: keys.queuePrefix(),
-        connection: { url: config.redisUrl, connectTimeout: 5_000, maxRetriesPerRequest: null },
+        connection: factory.queueConnection(),
       }),
     }),
     BullModule.registerQueue(...queues),

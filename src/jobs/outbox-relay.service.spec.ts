@@ -32,7 +32,7 @@ describe('OutboxRelay', () => {
     await expect(relay.relayOnce()).resolves.toBe(4);
 
     expect(outbox.stale).toHaveBeenCalledWith(
-      ['fanout-post', 'retract-post', 'merge-followee', 'unmerge-followee'],
+      ['fanout-post', 'retract-post', 'merge-followee', 'remerge-followee', 'unmerge-followee', 'unmerge-muted'],
       30_000,
       expect.any(Number),
     );
@@ -59,7 +59,7 @@ describe('OutboxRelay', () => {
     await expect(relay.relayOnce()).resolves.toBe(0);
     const [kinds] = outbox.stale.mock.calls[0];
     expect(kinds).not.toContain('fanout-chunk');
-    expect(kinds).toHaveLength(4);
+    expect(kinds).toHaveLength(6);
   });
 
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { PutMarkerDto } from './dto/put-marker.dto';
 import { MarkerView } from './marker.presenter';
 import { MarkersService } from './markers.service';
@@ -21,6 +22,8 @@ export class MarkersController {
   }
 
   @Put()
+  // A read position, moved as often as the reader scrolls: it spends the read budget, not the write one.
+  @RateLimit('read')
   @ApiOperation({ summary: 'Set your read position; your other open sockets get marker:update' })
   @ApiHeader({
     name: 'X-Socket-Id',

@@ -1,14 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
 import { FanoutMetrics } from './fanout.metrics';
 import { HttpMetrics } from './http.metrics';
 import { LiveFeedMetrics } from './live-feed.metrics';
+import { MetricsServer } from './metrics-server';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
-import { MetricsServer } from './metrics-server';
 import { QueueMetrics } from './queue.metrics';
 
-@Global()
+/** Prometheus metrics: the registry, the collectors the other modules feed, /metrics. */
 @Module({
+  imports: [JobsModule],
   controllers: [MetricsController],
   providers: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, QueueMetrics, MetricsServer],
   exports: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, MetricsServer],

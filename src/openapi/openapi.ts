@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PUBLIC_OPERATION } from '../auth/current-user.decorator';
+import { AppConfig } from '../config/app-config';
+import { documentRateLimits } from '../rate-limit/rate-limit.openapi';
 
 /** The contract's version (API.md). */
 const API_VERSION = '2';
@@ -28,6 +30,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  documentRateLimits(document, app.get(AppConfig).rateLimits, PUBLIC_OPERATION);
   for (const operation of operations(document)) {
     if (operation[PUBLIC_OPERATION]) {
       delete operation[PUBLIC_OPERATION];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RedisClient } from '../redis/redis-client';
+import { RedisBatch } from '../redis/redis-batch';
 import { RedisKeys } from '../redis/redis-keys';
 import { PostView } from './post.presenter';
 
@@ -21,24 +22,25 @@ export class PostCacheRepository {
   /** Looks every id up in one round trip: a post, 'gone', or undefined for a miss. */
   async getMany(ids: string[]): Promise<CachedPost[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.get(this.keys.post(id));
-    const results = (await pipeline.exec()) ?? [];
+    const batch = new RedisBatch(this.redis);
+    for (const id of ids) batch.add('get', this.keys.post(id));
+    const results = await batch.exec();
     return results.map(([err, raw]) => {
       if (err || typeof raw !== 'string') return undefined;
-      return raw === GONE ? 'gone' : (JSON.parse(raw) as PostView);
+      // Entries cached before version 2 lack replyTo and repostOf: they were neither.
+      return raw === GONE ? 'gone' : ({ replyTo: null, repostOf: null, ...JSON.parse(raw) } as PostView);
     });
   }
 
   async putMany(posts: PostView[], goneIds: string[] = []): Promise<void> {
     if (posts.length === 0 && goneIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const post of posts) pipeline.set(this.keys.post(post.id), JSON.stringify(post), 'EX', POST_TTL_S);
-    for (const id of goneIds) pipeline.set(this.keys.post(id), GONE, 'EX', GONE_TTL_S);
-    await pipeline.exec();
+    const batch = new RedisBatch(this.redis);
+    for (const post of posts) batch.add('set', this.keys.post(post.id), JSON.stringify(post), 'EX', POST_TTL_S);
+    for (const id of goneIds) batch.add('set', this.keys.post(id), GONE, 'EX', GONE_TTL_S);
+    await batch.exec();
   }
 
-  async markGone(id: string): Promise<void> {
-    await this.redis.set(this.keys.post(id), GONE, 'EX', GONE_TTL_S);
+  async markGone(ids: string[]): Promise<void> {
+    await this.putMany([], ids);
   }
 }

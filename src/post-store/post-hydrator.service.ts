@@ -51,7 +51,8 @@ export class PostHydrator {
     await this.cache.putMany([post]);
   }
 
-  async forget(postId: string): Promise<void> {
-    await this.cache.markGone(postId);
+  /** Deleted posts: readers of timelines that still hold them skip them without asking PostgreSQL. */
+  async forget(postIds: string[]): Promise<void> {
+    await this.cache.markGone(postIds);
   }
 }

@@ -6,6 +6,7 @@ import { PageQueryDto } from '../common/page-query.dto';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiIdParam, ApiUsernameParam } from '../openapi/api-params';
 import { PostPage, PostView } from '../post-store/post.presenter';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { CreatePostDto } from './dto/create-post.dto';
 import { FanoutStatusView } from './fanout-status.presenter';
 import { IDEMPOTENCY_KEY, PostsService } from './posts.service';
@@ -17,7 +18,7 @@ export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @Post('posts')
-  @ApiOperation({ summary: 'Write a post; its followers get it in the background' })
+  @ApiOperation({ summary: 'Write a post, or a reply with replyToId; its followers get it in the background' })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -35,7 +36,8 @@ export class PostsController {
     },
   })
   @ApiBodyErrors()
-  @ApiErrors(409)
+  @ApiErrors(404, 409)
+  @RateLimit('write')
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreatePostDto,
@@ -63,6 +65,7 @@ export class PostsController {
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiBodyErrors()
   @ApiErrors(403, 404)
+  @RateLimit('write')
   async delete(@CurrentUser() user: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
     await this.posts.delete(user.id, id);
   }
@@ -76,12 +79,51 @@ export class PostsController {
     return this.posts.fanoutStatus(user.id, id);
   }
 
-  @Get('users/:username/posts')
-  @ApiUsernameParam()
-  @ApiOperation({ summary: 'A user’s posts, newest first' })
+  @Get('posts/:id/replies')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'The replies to a post, oldest first' })
   @ApiOkResponse({ type: PostPage })
   @ApiErrors(400, 404)
-  byAuthor(@Param('username') username: string, @Query() page: PageQueryDto) {
-    return this.posts.listByAuthor(username, page);
+  replies(@Param('id', new ParseIdPipe()) id: string, @Query() page: PageQueryDto) {
+    return this.posts.replies(id, page);
+  }
+
+  @Post('posts/:id/repost')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Repost a post (a repost of a repost reposts its original); once per user' })
+  @ApiCreatedResponse({ type: PostView, description: 'the repost: a post of yours whose repostOf is the original' })
+  @ApiOkResponse({ type: PostView, description: 'you had already reposted it: that repost' })
+  @ApiBodyErrors()
+  @ApiErrors(404)
+  @RateLimit('write')
+  async repost(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseIdPipe()) id: string,
+    @Res({ passthrough: true }) reply: { status(code: number): unknown },
+  ) {
+    const { post, created } = await this.posts.repost(user.id, id);
+    if (!created) reply.status(200);
+    return post;
+  }
+
+  @Delete('posts/:id/repost')
+  @HttpCode(204)
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Undo your repost of a post (`:id` is the original); it leaves every timeline' })
+  @ApiNoContentResponse({ description: 'you have no repost of it (any more)' })
+  @ApiBodyErrors()
+  @ApiErrors(404)
+  @RateLimit('write')
+  async unrepost(@CurrentUser() user: AuthUser, @Param('id', new ParseIdPipe()) id: string): Promise<void> {
+    await this.posts.unrepost(user.id, id);
+  }
+
+  @Get('users/:username/posts')
+  @ApiUsernameParam()
+  @ApiOperation({ summary: 'A user’s posts, newest first; 403 when that user blocks you' })
+  @ApiOkResponse({ type: PostPage })
+  @ApiErrors(400, 403, 404)
+  byAuthor(@CurrentUser() user: AuthUser, @Param('username') username: string, @Query() page: PageQueryDto) {
+    return this.posts.listByAuthor(user.id, username, page);
   }
 }

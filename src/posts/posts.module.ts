@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { FanoutModule } from '../fanout/fanout.module';
+import { GraphModule } from '../graph/graph.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { PostStoreModule } from '../post-store/post-store.module';
-import { TimelinesModule } from '../timelines/timelines.module';
 import { UsersModule } from '../users/users.module';
 import { PostsController } from './posts.controller';
 import { PostsService } from './posts.service';
 
 @Module({
-  imports: [PostStoreModule, TimelinesModule, UsersModule, FanoutModule],
+  imports: [PostStoreModule, UsersModule, FanoutModule, GraphModule, JobsModule],
   controllers: [PostsController],
   providers: [PostsService],
 })

@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
-import { AppConfig } from '../config/app-config';
 import { LiveFeedMetrics } from '../metrics/live-feed.metrics';
-import { quitQuietly, RedisClient, redisOptions } from '../redis/redis-client';
+import { quitQuietly, RedisClient } from '../redis/redis-client';
+import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
 import type { MarkerView } from '../markers/marker.presenter';
 import { PostView } from '../post-store/post.presenter';
@@ -20,11 +20,11 @@ export class LiveFeedEmitter implements OnApplicationShutdown {
   private lastFailureLog = 0;
 
   constructor(
-    config: AppConfig,
+    factory: RedisFactory,
     keys: RedisKeys,
     private readonly metrics: LiveFeedMetrics,
   ) {
-    this.redis = new RedisClient(config.redisUrl, redisOptions({ connectionName: 'feed-emitter' }));
+    this.redis = factory.create('feed-emitter');
     this.redis.on('error', () => undefined);
     // The emitter fires and forgets its publishes; a failed one (Redis away) must not become an
     // unhandled rejection, so it goes through a publisher that catches and logs.
@@ -48,8 +48,9 @@ export class LiveFeedEmitter implements OnApplicationShutdown {
     this.metrics.observePush(userIds.length === 1 && userIds[0] === post.author.id ? 'author' : 'followers', post.createdAt);
   }
 
-  postToBigAccountRoom(authorId: string, post: PostView): void {
-    this.emitter.to(bigAccountRoom(authorId)).emit(LiveEvent.Post, post);
+  postToBigAccountRoom(authorId: string, post: PostView, exceptUserIds: string[] = []): void {
+    const room = this.emitter.to(bigAccountRoom(authorId));
+    (exceptUserIds.length > 0 ? room.except(exceptUserIds.map(userRoom)) : room).emit(LiveEvent.Post, post);
     this.metrics.observePush('big_account', post.createdAt);
   }
 

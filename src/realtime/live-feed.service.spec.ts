@@ -5,7 +5,7 @@ import { LiveFeedEmitter } from './live-feed.emitter';
 import { LiveFeedService } from './live-feed.service';
 import { PresenceRepository } from './presence.repository';
 
-const post: PostView = { id: '500', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '7', username: 'a', displayName: 'A' } };
+const post: PostView = { id: '500', text: 'hi', createdAt: '2026-01-01T00:00:00.000Z', author: { id: '7', username: 'a', displayName: 'A' }, replyTo: null, repostOf: null };
 
 function setup() {
   const presence = { onlineAmong: jest.fn(), onlineUsers: jest.fn() };
@@ -52,7 +52,9 @@ describe('LiveFeedService', () => {
   it('sends a big account post as one room emit', () => {
     const { service, emitter } = setup();
     service.toBigAccountFollowers(post);
-    expect(emitter.postToBigAccountRoom).toHaveBeenCalledWith('7', post);
+    expect(emitter.postToBigAccountRoom).toHaveBeenCalledWith('7', post, []);
+    service.toBigAccountFollowers(post, ['8', '9']);
+    expect(emitter.postToBigAccountRoom).toHaveBeenLastCalledWith('7', post, ['8', '9']);
   });
 
   it('pushes the author their own post', () => {

@@ -35,8 +35,9 @@ export class LiveFeedService {
     this.emitter.postToUsers([post.author.id], post);
   }
 
-  toBigAccountFollowers(post: PostView): void {
-    this.emitter.postToBigAccountRoom(post.author.id, post);
+  /** One emit to the author's room, except to the readers the feed rules keep it from. */
+  toBigAccountFollowers(post: PostView, keptOut: string[] = []): void {
+    this.emitter.postToBigAccountRoom(post.author.id, post, keptOut);
   }
 
   async retract(userIds: string[], postId: string): Promise<void> {

@@ -2,14 +2,29 @@ import { Logger } from '@nestjs/common';
 import { HomeTimelineService } from '../timelines/home-timeline.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { LiveSession } from './live-session.service';
+import { AppConfig } from '../config/app-config';
+import { RateLimits } from '../rate-limit/rate-limits.service';
 import { PresenceRepository } from './presence.repository';
+import { SocketSlots } from './socket-slots.repository';
+
+const ALLOWED = { allowed: true, limit: 100, remaining: 99, resetSec: 60 };
 
 function setup() {
+  const config = { liveMaxSockets: 3 } as AppConfig;
   const presence = { refresh: jest.fn().mockResolvedValue(undefined) };
+  const slots = { take: jest.fn().mockResolvedValue(true), release: jest.fn().mockResolvedValue(undefined), renew: jest.fn() };
+  const limits = { consume: jest.fn().mockResolvedValue(ALLOWED) };
   const timelines = { bigFolloweesOf: jest.fn().mockResolvedValue([]) };
   const home = { since: jest.fn().mockResolvedValue({ items: [], hasMore: false }) };
-  const session = new LiveSession(presence as unknown as PresenceRepository, timelines as unknown as TimelineService, home as unknown as HomeTimelineService);
-  return { session, presence, timelines, home };
+  const session = new LiveSession(
+    config,
+    presence as unknown as PresenceRepository,
+    slots as unknown as SocketSlots,
+    limits as unknown as RateLimits,
+    timelines as unknown as TimelineService,
+    home as unknown as HomeTimelineService,
+  );
+  return { session, presence, slots, limits, timelines, home };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -31,7 +46,7 @@ describe('LiveSession', () => {
   it('answers timeline:sync with the posts newer than since, and whether more are', async () => {
     const { session, home } = setup();
     home.since.mockResolvedValue({ items: [{ id: '12' }], hasMore: true });
-    await expect(session.sync('s1', '1', { since: '10' })).resolves.toEqual({ items: [{ id: '12' }], hasMore: true });
+    await expect(session.sync('1', { since: '10' })).resolves.toEqual({ items: [{ id: '12' }], hasMore: true });
     expect(home.since).toHaveBeenCalledWith('1', '10');
   });
 
@@ -39,23 +54,48 @@ describe('LiveSession', () => {
     'answers a malformed timeline:sync payload %p with an error, without reading',
     async (body) => {
       const { session, home } = setup();
-      await expect(session.sync('s1', '1', body)).resolves.toEqual({ error: expect.stringContaining('since') });
+      await expect(session.sync('1', body)).resolves.toEqual({ error: expect.stringContaining('since') });
       expect(home.since).not.toHaveBeenCalled();
     },
   );
 
-  it('refuses a flood of timeline:sync calls from one socket, not from others', async () => {
-    const { session } = setup();
-    const acks = [];
-    for (let i = 0; i < 8; i++) acks.push(await session.sync('flooder', '1', { since: '10' }));
-    expect(acks.slice(0, 5).every((a) => 'items' in a)).toBe(true);
-    expect(acks.slice(5).every((a) => 'error' in a && a.error.includes('too many'))).toBe(true);
-    await expect(session.sync('calm', '2', { since: '10' })).resolves.toEqual({ items: [], hasMore: false });
+  it('counts timeline:sync against the user’s read limit and refuses it, with the wait, past the limit', async () => {
+    const { session, limits, home } = setup();
+    await session.sync('1', { since: '10' });
+    expect(limits.consume).toHaveBeenCalledWith('read', ['u:1']);
+    limits.consume.mockResolvedValue({ allowed: false, limit: 100, remaining: 0, resetSec: 42 });
+    home.since.mockClear();
+    await expect(session.sync('1', { since: '10' })).resolves.toEqual({ error: expect.stringContaining('too many'), retryAfter: 42 });
+    expect(home.since).not.toHaveBeenCalled();
+  });
+
+  it('takes a socket slot with LIVE_MAX_SOCKETS as the maximum, and frees it once', async () => {
+    const { session, slots } = setup();
+    await expect(session.admit('1', 'sock-a')).resolves.toBe(true);
+    expect(slots.take).toHaveBeenCalledWith('1', 'sock-a', 3, expect.any(Number));
+    session.release('sock-a');
+    session.release('sock-a');
+    expect(slots.release).toHaveBeenCalledTimes(1);
+    expect(slots.release).toHaveBeenCalledWith('1', 'sock-a');
+  });
+
+  it('refuses a socket when the user holds every slot, and frees nothing for it', async () => {
+    const { session, slots } = setup();
+    slots.take.mockResolvedValue(false);
+    await expect(session.admit('1', 'sock-b')).resolves.toBe(false);
+    session.release('sock-b');
+    expect(slots.release).not.toHaveBeenCalled();
+  });
+
+  it('lets a socket in uncounted when the slots cannot be read', async () => {
+    const { session, slots } = setup();
+    slots.take.mockRejectedValue(new Error('Redis down'));
+    await expect(session.admit('1', 'sock-c')).resolves.toBe(true);
   });
 
   it('answers an error when the timeline cannot be read', async () => {
     const { session, home } = setup();
     home.since.mockRejectedValue(new Error('Redis down'));
-    await expect(session.sync('s1', '1', { since: '10' })).resolves.toEqual({ error: expect.stringContaining('unavailable') });
+    await expect(session.sync('1', { since: '10' })).resolves.toEqual({ error: expect.stringContaining('unavailable') });
   });
 });

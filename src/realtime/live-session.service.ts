@@ -1,19 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isId } from '../common/ids';
+import { AppConfig } from '../config/app-config';
 import { PostView } from '../post-store/post.presenter';
+import { RateLimits } from '../rate-limit/rate-limits.service';
 import { HomeTimelineService } from '../timelines/home-timeline.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { bigAccountRoom, userRoom } from './live-feed.events';
 import { PresenceRepository } from './presence.repository';
+import { SocketSlots } from './socket-slots.repository';
 
 /** Presence outlives a node by at most this long; heartbeats renew it well before. */
 const PRESENCE_TTL_MS = 45_000;
 const HEARTBEAT_MS = 15_000;
-/** A socket may ask for a catch-up this often; more is a flood and is refused. */
-const SYNC_BURST = 5;
-const SYNC_WINDOW_MS = 10_000;
 
-export type SyncAck = { items: PostView[]; hasMore: boolean } | { error: string };
+export type SyncAck = { items: PostView[]; hasMore: boolean } | { error: string; retryAfter?: number };
 
 /** What a live-feed connection does, apart from the socket itself: presence, rooms, catch-up. */
 @Injectable()
@@ -21,11 +21,15 @@ export class LiveSession {
   private readonly logger = new Logger('LiveSession');
   /** Open sockets per user on this node. */
   private readonly local = new Map<string, number>();
-  private readonly syncCalls = new Map<string, number[]>();
+  /** The user of each socket on this node that holds a slot (LIVE_MAX_SOCKETS), to renew it. */
+  private readonly slots = new Map<string, string>();
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
+    private readonly config: AppConfig,
     private readonly presence: PresenceRepository,
+    private readonly socketSlots: SocketSlots,
+    private readonly limits: RateLimits,
     private readonly timelines: TimelineService,
     private readonly home: HomeTimelineService,
   ) {}
@@ -37,6 +41,32 @@ export class LiveSession {
 
   stop(): void {
     clearInterval(this.heartbeat);
+  }
+
+  /**
+   * Takes one of the user's LIVE_MAX_SOCKETS slots, shared by every node; false when all are held.
+   * With Redis away the socket is let in (it gets its own room only, as open() says): a cap that
+   * cannot be counted is not a reason to cut everyone off.
+   */
+  async admit(userId: string, socketId: string): Promise<boolean> {
+    try {
+      if (!(await this.socketSlots.take(userId, socketId, this.config.liveMaxSockets, PRESENCE_TTL_MS))) return false;
+    } catch (err) {
+      this.logger.warn({ msg: 'socket slots unavailable; the socket is let in uncounted', error: (err as Error).message });
+      return true;
+    }
+    this.slots.set(socketId, userId);
+    return true;
+  }
+
+  /** Frees the socket's slot (if it held one). */
+  release(socketId: string): void {
+    const userId = this.slots.get(socketId);
+    if (userId === undefined) return;
+    this.slots.delete(socketId);
+    this.socketSlots.release(userId, socketId).catch((err: Error) => {
+      this.logger.warn({ msg: 'socket slot not freed; it runs out by itself', error: err.message });
+    });
   }
 
   /** Marks the user online; returns the rooms their socket joins. */
@@ -59,12 +89,10 @@ export class LiveSession {
     // Presence is not removed: the user may still be connected to another node. It runs out.
   }
 
-  forgetSocket(socketId: string): void {
-    this.syncCalls.delete(socketId);
-  }
-
-  async sync(socketId: string, userId: string, body: unknown): Promise<SyncAck> {
-    if (this.flooding(socketId)) return { error: 'too many timeline:sync calls; wait a few seconds' };
+  /** A catch-up is a read of the home timeline: it spends the user's RATE_LIMIT_READ, on every node. */
+  async sync(userId: string, body: unknown): Promise<SyncAck> {
+    const limit = await this.limits.consume('read', [`u:${userId}`]);
+    if (limit && !limit.allowed) return { error: `too many requests; retry in ${limit.resetSec} s`, retryAfter: limit.resetSec };
     const since = (body as { since?: unknown } | null)?.since;
     if (!isId(since)) return { error: 'timeline:sync needs { since: <post id as a decimal string> }' };
     try {
@@ -75,17 +103,10 @@ export class LiveSession {
     }
   }
 
-  private flooding(socketId: string): boolean {
-    const now = Date.now();
-    const recent = (this.syncCalls.get(socketId) ?? []).filter((t) => now - t < SYNC_WINDOW_MS);
-    recent.push(now);
-    this.syncCalls.set(socketId, recent);
-    return recent.length > SYNC_BURST;
-  }
-
   private async refreshPresence(): Promise<void> {
     try {
-      await this.presence.refresh([...this.local.keys()], PRESENCE_TTL_MS);
+      const sockets = [...this.slots].map(([socketId, userId]) => ({ socketId, userId }));
+      await Promise.all([this.presence.refresh([...this.local.keys()], PRESENCE_TTL_MS), this.socketSlots.renew(sockets, PRESENCE_TTL_MS)]);
     } catch (err) {
       this.logger.warn({ msg: 'presence heartbeat failed', error: (err as Error).message });
     }

@@ -2,8 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, ServerOptions } from 'socket.io';
-import { AppConfig } from '../config/app-config';
-import { quitQuietly, RedisClient, redisOptions } from '../redis/redis-client';
+import { quitQuietly, RedisClient } from '../redis/redis-client';
+import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
 
 /**
@@ -18,11 +18,11 @@ export class RedisIoAdapter extends IoAdapter {
 
   constructor(app: INestApplicationContext) {
     super(app);
-    const config = app.get(AppConfig);
+    const factory = app.get(RedisFactory);
     // The adapter's clients wait for Redis rather than fail: pub/sub must survive a reconnect.
-    const options = redisOptions({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
-    this.pub = new RedisClient(config.redisUrl, { ...options, connectionName: 'feed-io-pub' });
-    this.sub = new RedisClient(config.redisUrl, { ...options, connectionName: 'feed-io-sub' });
+    const options = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined };
+    this.pub = factory.create('feed-io-pub', options);
+    this.sub = factory.create('feed-io-sub', options);
     for (const client of [this.pub, this.sub]) client.on('error', () => undefined);
     this.channel = app.get(RedisKeys).socketChannel();
   }

@@ -1,10 +1,27 @@
-import Redis, { RedisOptions } from 'ioredis';
+import type { ChainableCommander, RedisCommander, RedisOptions } from 'ioredis';
+import type { EventEmitter } from 'node:events';
 
 /**
- * The shared Redis connection for timelines, caches and presence. Commands fail fast when Redis
- * is away (no offline queue, a command timeout) so a request answers 503 instead of hanging.
+ * The shared Redis connection for timelines, caches and presence: a plain ioredis client on one
+ * Redis (REDIS_URL) or an ioredis Cluster client (REDIS_CLUSTER_NODES), made by RedisFactory.
+ * Commands fail fast when Redis is away (no offline queue, a command timeout) so a request answers
+ * 503 instead of hanging.
+ *
+ * The class is the injection token; the interface is what both clients offer. Batches of commands
+ * on keys of many users go through RedisBatch, which a cluster can run; a pipeline or MULTI made
+ * here must keep to keys of one hash tag.
  */
-export class RedisClient extends Redis {}
+export abstract class RedisClient {}
+export interface RedisClient extends RedisCommander, EventEmitter {
+  readonly status: string;
+  /** True on a cluster client (ioredis sets it). */
+  readonly isCluster?: boolean;
+  pipeline(commands?: unknown[][]): ChainableCommander;
+  multi(): ChainableCommander;
+  connect(): Promise<void>;
+  quit(): Promise<'OK'>;
+  disconnect(): void;
+}
 
 /**
  * A second connection, for the large pipelined writes of a fan-out. Redis serves its connections
@@ -13,7 +30,7 @@ export class RedisClient extends Redis {}
  * fan-out's thousands of timeline writes (a 10-follower fan-out took seconds during a
  * 100,000-follower one in npm run load).
  */
-export class BulkRedisClient extends RedisClient {}
+export abstract class BulkRedisClient extends RedisClient {}
 
 export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
   return {
@@ -27,7 +44,7 @@ export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
 }
 
 /** Quits a client unless it is already closed (Nest may have closed adapter clients first). */
-export async function quitQuietly(client: Redis): Promise<void> {
+export async function quitQuietly(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   try {
     await client.quit();

@@ -26,7 +26,12 @@ export class RedisKeys {
     return `${this.prefix}{u:${userId}}:big`;
   }
 
-  /** The accounts currently treated as big, and a counter bumped whenever that set changes. */
+  /**
+   * The accounts currently treated as big, and a counter bumped whenever that set changes. These
+   * stay single keys in one slot: the set is small, changes rarely and is read only when a user's
+   * cached big followees are recomputed; the version must be one counter for every reader to agree
+   * on; and the two must share a slot for the change and its bump to stay together.
+   */
   bigAccounts(): string {
     return `${this.prefix}{big}:accounts`;
   }
@@ -35,18 +40,54 @@ export class RedisKeys {
     return `${this.prefix}{big}:version`;
   }
 
+  /** A user's cached relations (blocks, mutes, hidden reposts; see RelationsCache) and their version. */
+  relations(userId: string): string {
+    return `${this.prefix}{u:${userId}}:rel`;
+  }
+
+  relationsVersion(userId: string): string {
+    return `${this.prefix}{u:${userId}}:relv`;
+  }
+
   lastSeen(userId: string): string {
     return `${this.prefix}{u:${userId}}:seen`;
   }
 
-  /** Who is connected to the live feed: one sorted set for all users. */
-  online(): string {
-    return `${this.prefix}{presence}:online`;
+  /**
+   * Who is connected to the live feed: one sorted set per shard of users (see shardOf), each
+   * with a hash tag of its own, so that on a cluster presence is spread over the masters instead
+   * of one hot slot that every fan-out batch and every heartbeat hits.
+   */
+  online(shard: number): string {
+    return `${this.prefix}{presence:${shard}}:online`;
   }
 
-  /** The users a post was already pushed to live, so retries and passes never push it twice. */
-  livePushes(postId: string): string {
-    return `${this.prefix}{p:${postId}}:live`;
+  /**
+   * The users a post was already pushed to live, so retries and passes never push it twice. One
+   * set per shard of users: a big post's pushes are spread over the cluster, not one slot.
+   */
+  livePushes(postId: string, shard: number): string {
+    return `${this.prefix}{p:${postId}:${shard}}:live`;
+  }
+
+  /** The shard (0 to shards - 1) of an id: FNV-1a of its digits, so ids spread evenly whatever their pattern. */
+  static shardOf(id: string, shards: number): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+    return (hash >>> 0) % shards;
+  }
+
+  /**
+   * The prefix of one kind of rate limit's counters; the library appends `:<subject>`. Each counter
+   * is a key of its own, touched by single-key commands only, so any Cluster slot holds it.
+   */
+  rateLimit(kind: string): string {
+    return `${this.prefix}rl:${kind}`;
+  }
+
+  /** The user's open /feed sockets on every node: socket id scored by when its slot runs out. */
+  socketSlots(userId: string): string {
+    return `${this.prefix}{u:${userId}}:sockets`;
   }
 
   post(postId: string): string {

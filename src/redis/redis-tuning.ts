@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisClient } from './redis-client';
+import { serversOf } from './redis-factory';
 
 /**
  * Home timelines stay compact only while Redis keeps them in listpack encoding (about 21 bytes an
@@ -22,12 +23,17 @@ export class RedisTuning {
     return this.config.timelineMaxLength + 2;
   }
 
+  /** On every master of a cluster: each holds its share of the timelines. */
   async apply(): Promise<void> {
+    await Promise.all(serversOf(this.redis).map((server) => this.applyTo(server)));
+  }
+
+  private async applyTo(server: RedisClient): Promise<void> {
     const wanted = this.requiredListpackEntries();
     try {
-      const [, current] = (await this.redis.config('GET', 'zset-max-listpack-entries')) as string[];
+      const [, current] = (await server.config('GET', 'zset-max-listpack-entries')) as string[];
       if (Number(current) >= wanted) return;
-      await this.redis.config('SET', 'zset-max-listpack-entries', String(wanted));
+      await server.config('SET', 'zset-max-listpack-entries', String(wanted));
       this.logger.log({ msg: 'raised zset-max-listpack-entries', from: Number(current), to: wanted });
     } catch (err) {
       this.logger.warn({

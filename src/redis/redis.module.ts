@@ -1,28 +1,32 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { BulkRedisClient, RedisClient, quitQuietly, redisDb, redisOptions } from './redis-client';
+import { BulkRedisClient, RedisClient, quitQuietly } from './redis-client';
+import { RedisFactory } from './redis-factory';
 import { RedisKeys } from './redis-keys';
 import { RedisTuning } from './redis-tuning';
 
 @Global()
 @Module({
   providers: [
+    { provide: RedisFactory, inject: [AppConfig], useFactory: (config: AppConfig) => new RedisFactory(config) },
     {
       provide: RedisClient,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new RedisClient(config.redisUrl, redisOptions({ lazyConnect: true, connectionName: 'feed' })),
+      inject: [RedisFactory],
+      useFactory: (factory: RedisFactory) => factory.create('feed', { lazyConnect: true }),
     },
     {
       provide: BulkRedisClient,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new BulkRedisClient(config.redisUrl, redisOptions({ lazyConnect: true, connectionName: 'feed-bulk' })),
+      inject: [RedisFactory],
+      useFactory: (factory: RedisFactory) => factory.create('feed-bulk', { lazyConnect: true }),
     },
-    { provide: RedisKeys, inject: [AppConfig], useFactory: (config: AppConfig) => new RedisKeys(config.redisKeyPrefix, redisDb(config.redisUrl)) },
+    {
+      provide: RedisKeys,
+      inject: [AppConfig, RedisFactory],
+      useFactory: (config: AppConfig, factory: RedisFactory) => new RedisKeys(config.redisKeyPrefix, factory.db),
+    },
     RedisTuning,
   ],
-  exports: [RedisClient, BulkRedisClient, RedisKeys],
+  exports: [RedisFactory, RedisClient, BulkRedisClient, RedisKeys],
 })
 export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
@@ -31,6 +35,7 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(BulkRedisClient) private readonly bulk: BulkRedisClient,
     private readonly tuning: RedisTuning,
+    private readonly factory: RedisFactory,
   ) {
     let lastLogged = 0;
     const onError = (err: Error) => {
@@ -49,6 +54,6 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([quitQuietly(this.redis), quitQuietly(this.bulk)]);
+    await Promise.all([quitQuietly(this.redis), quitQuietly(this.bulk), this.factory.close()]);
   }
 }

@@ -2,6 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { PostView } from '../post-store/post.presenter';
+import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors } from './home-cursor';
 import { HomeTimelineService } from './home-timeline.service';
@@ -17,6 +18,7 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
     noteActivity: jest.fn().mockResolvedValue(undefined),
     readWindow: jest.fn().mockImplementation(async () => (windows.length > 1 ? windows.shift() : windows[0])),
     repair: jest.fn(),
+    dropGone: jest.fn(),
   };
   const source = { homePostIds: jest.fn() };
   for (const rows of sql) source.homePostIds.mockResolvedValueOnce(rows);
@@ -25,13 +27,16 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
     hydrate: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
     hydrateCold: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
   };
+  // Lets every post through unless a test says otherwise.
+  const filter = { postsFor: jest.fn(async (_reader: string, posts: PostView[]) => posts) };
   const service = new HomeTimelineService(
     timelines as unknown as TimelineService,
     source as unknown as FeedSourceRepository,
     hydrator as unknown as PostHydrator,
     cursors,
+    filter as unknown as FeedFilter,
   );
-  return { service, timelines, source, hydrator };
+  return { service, timelines, source, hydrator, filter };
 }
 
 const itemIds = (page: { items: PostView[] }) => page.items.map((p) => p.id);
@@ -122,9 +127,11 @@ describe('HomeTimelineService', () => {
   });
 
   it('tops a page up from further down when posts are dropped, and points the cursor after the last one shown', async () => {
-    const { service, hydrator, source } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6'], ['5', '4']]);
+    const { service, hydrator, source, timelines } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6'], ['5', '4']]);
     hydrator.hydrate.mockImplementationOnce(async () => [post('9'), post('7')]);
     const page = await service.page('1', { limit: 3 });
+    // What the read found deleted leaves the timeline (lazy clean-up).
+    expect(timelines.dropGone).toHaveBeenCalledWith('1', ['8', '6']);
     expect(source.homePostIds).toHaveBeenNthCalledWith(2, '1', { before: '6', since: undefined, limit: 2 });
     expect(itemIds(page)).toEqual(['9', '7', '5']);
     expect(after(page)).toEqual({ after: '5', deep: false });

@@ -3,6 +3,7 @@ import { isId } from '../common/ids';
 import { Page } from '../common/page';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
+import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors, HomePosition } from './home-cursor';
 import { compareIds, MissingSets, TimelineService } from './timeline.service';
@@ -51,6 +52,7 @@ export class HomeTimelineService {
     private readonly source: FeedSourceRepository,
     private readonly hydrator: PostHydrator,
     private readonly cursors: HomeCursors,
+    private readonly filter: FeedFilter,
   ) {}
 
   async page(userId: string, query: HomeQuery): Promise<Page<PostView>> {
@@ -124,11 +126,18 @@ export class HomeTimelineService {
   /**
    * Candidate ids → the posts this reader may see, in order. Every home page passes through here,
    * from Redis or from PostgreSQL, first page or deep: the one place the feed rules apply, with
-   * what they need loaded once per batch. Today it leaves out deleted posts. Old posts (from
-   * `deepFrom` on) are read from PostgreSQL without going through the post cache.
+   * what they need loaded once per batch (FeedFilter): deleted posts leave here, and whatever a
+   * block, a mute or a follow's `reposts: false` keeps out, including entries that were already in
+   * the timeline when the rule began to apply. Old posts (from `deepFrom` on) are read from
+   * PostgreSQL without going through the post cache.
    */
-  private async visible(_userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
-    const [recent, old] = await Promise.all([this.hydrator.hydrate(ids.slice(0, deepFrom)), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
-    return [...recent, ...old];
+  private async visible(userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
+    const windowIds = ids.slice(0, deepFrom);
+    const [recent, old] = await Promise.all([this.hydrator.hydrate(windowIds), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+    if (recent.length < windowIds.length) {
+      const found = new Set(recent.map((p) => p.id));
+      this.timelines.dropGone(userId, windowIds.filter((id) => !found.has(id)));
+    }
+    return this.filter.postsFor(userId, [...recent, ...old]);
   }
 }

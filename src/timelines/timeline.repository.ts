@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BulkRedisClient, RedisClient } from '../redis/redis-client';
+import { RedisBatch } from '../redis/redis-batch';
 import { RedisKeys } from '../redis/redis-keys';
 
 /**
@@ -47,19 +48,18 @@ export class TimelineRepository {
    */
   async addToMany(keys: string[], ids: string[], max: number): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
-    const client = keys.length * ids.length > BULK_WRITE_MIN ? this.bulk : this.redis;
-    const pipeline = client.pipeline();
+    const batch = new RedisBatch(keys.length * ids.length > BULK_WRITE_MIN ? this.bulk : this.redis);
     for (const key of keys) {
-      for (const id of ids) pipeline.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
+      for (const id of ids) batch.add('zadd', key, id, id).add('zremrangebyrank', key, 1, -max - 1);
     }
-    await this.execOrThrow(pipeline);
+    await batch.execOrThrow();
   }
 
   async removeFromMany(keys: string[], ids: string[]): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.zrem(key, ...ids);
-    await this.execOrThrow(pipeline);
+    const batch = new RedisBatch(this.redis);
+    for (const key of keys) batch.add('zrem', key, ...ids);
+    await batch.execOrThrow();
   }
 
   /** Removes the ids from one timeline; returns those it held. */
@@ -85,14 +85,14 @@ export class TimelineRepository {
    * say both whether the set is complete and where it ends.
    */
   async ranges(keys: string[], query: RangeQuery): Promise<(WindowRange | null)[]> {
-    const pipeline = this.redis.pipeline();
+    const batch = new RedisBatch(this.redis);
     const max = query.before ? `(${query.before}` : '+inf';
     const min = query.since ? `(${query.since}` : '(0';
     for (const key of keys) {
-      pipeline.zrange(key, 0, 1);
-      pipeline.zrange(key, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, query.limit);
+      batch.add('zrange', key, 0, 1);
+      batch.add('zrange', key, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, query.limit);
     }
-    const results = await this.execOrThrow(pipeline);
+    const results = await batch.execOrThrow();
     return keys.map((_, i) => {
       const [first, oldest] = results[2 * i] as string[];
       if (first !== COMPLETE_MARKER) return null;
@@ -113,11 +113,26 @@ export class TimelineRepository {
     await this.execOrThrow(transaction);
   }
 
+  /**
+   * Merges the same ids into many timelines in one round trip, each as merge() does (trimmed after
+   * every id, cut below `cutBelow` when given).
+   */
+  async mergeMany(keys: string[], ids: string[], max: number, cutBelow?: string): Promise<void> {
+    if (keys.length === 0 || ids.length === 0) return;
+    const pipeline = this.bulk.pipeline();
+    for (const key of keys) {
+      for (const id of ids) pipeline.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
+      if (cutBelow) pipeline.zremrangebyscore(key, '(0', `(${cutBelow}`);
+    }
+    await this.execOrThrow(pipeline);
+  }
+
   /** A cached id list and the version it was computed at, with the current version, in one round trip. */
   async cachedList(key: string, versionKey: string): Promise<{ ids: string[] | null; current: string }> {
-    const [[, raw], [, version]] = (await this.redis.pipeline().get(key).get(versionKey).exec()) as [
-      [unknown, string | null],
-      [unknown, string | null],
+    // Two slots (the user's and the shared version's): a batch, which a cluster can run.
+    const [raw, version] = (await new RedisBatch(this.redis).add('get', key).add('get', versionKey).execOrThrow()) as [
+      string | null,
+      string | null,
     ];
     const current = version ?? '0';
     if (raw === null) return { ids: null, current };
@@ -127,6 +142,10 @@ export class TimelineRepository {
 
   async cacheList(key: string, version: string, ids: string[], ttlSeconds: number): Promise<void> {
     await this.redis.set(key, `${version}|${ids.join(',')}`, 'EX', ttlSeconds);
+  }
+
+  async bump(versionKey: string): Promise<void> {
+    await this.redis.incr(versionKey);
   }
 
   /** Adds or removes a member of a set; when that changed the set, bumps its version counter. */

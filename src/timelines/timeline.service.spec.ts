@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisKeys } from '../redis/redis-keys';
+import { GraphService } from '../graph/graph.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { compareIds, cutAtSeam, MERGE_ON_FOLLOW, TimelineService } from './timeline.service';
 import { TimelineRepository } from './timeline.repository';
@@ -29,12 +30,13 @@ function setup() {
   const source = {
     homePostIds: jest.fn().mockResolvedValue([]),
     authorPostIds: jest.fn().mockResolvedValue([]),
-    bigFollowees: jest.fn().mockResolvedValue([]),
     lastActiveAt: jest.fn(),
     touch: jest.fn().mockResolvedValue(undefined),
     isFollowing: jest.fn(),
+    bigFollowees: jest.fn().mockResolvedValue([]),
   };
-  const service = new TimelineService(timelines as unknown as TimelineRepository, source as unknown as FeedSourceRepository, keys, config);
+  const graph = { bigFollowees: source.bigFollowees };
+  const service = new TimelineService(timelines as unknown as TimelineRepository, source as unknown as FeedSourceRepository, graph as unknown as GraphService, keys, config);
   return { service, timelines, source };
 }
 
@@ -169,7 +171,7 @@ describe('TimelineService', () => {
       timelines.ranges.mockResolvedValue([range(['10']), range(['20'])]);
       await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: ['20'], seam: '20', missing: null });
       expect(timelines.cachedList).toHaveBeenCalledWith('t:{u:1}:big', 't:{big}:version');
-      expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
+      expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts'], { limit: 20 });
     });
@@ -215,7 +217,7 @@ describe('TimelineService', () => {
       expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800);
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
       // The reader's next read finds the big accounts they follow cached, at the version this read saw.
-      expect(source.bigFollowees).toHaveBeenCalledWith('1', 10_000);
+      expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
     });
 

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { GraphService } from '../graph/graph.service';
 import { RedisKeys } from '../redis/redis-keys';
 import { FeedSourceRepository } from './feed-source.repository';
 import { RangeQuery, TimelineRepository, WindowRange } from './timeline.repository';
@@ -65,6 +66,7 @@ export class TimelineService implements BeforeApplicationShutdown {
   constructor(
     private readonly timelines: TimelineRepository,
     private readonly source: FeedSourceRepository,
+    private readonly graph: GraphService,
     private readonly keys: RedisKeys,
     private readonly config: AppConfig,
   ) {
@@ -110,6 +112,16 @@ export class TimelineService implements BeforeApplicationShutdown {
     );
   }
 
+  /**
+   * Lazy clean-up: deleted posts a read found in the user's timeline leave it, in the background.
+   * Deleting a post that was never fanned out (a big account's) walks no followers; the few
+   * timelines that hold it anyway (merged on follow) lose it here when they are next read.
+   */
+  dropGone(userId: string, postIds: string[]): void {
+    if (postIds.length === 0) return;
+    this.inBackground('drop deleted posts', userId, () => this.timelines.removeFromMany([this.keys.home(userId)], postIds));
+  }
+
   /** Removes a deleted post from its author's own timeline and post list. */
   async retract(authorId: string, postId: string): Promise<void> {
     await this.timelines.removeFromMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId]);
@@ -127,6 +139,26 @@ export class TimelineService implements BeforeApplicationShutdown {
     const merged = ids.slice(0, MERGE_ON_FOLLOW);
     const cutBelow = ids.length > MERGE_ON_FOLLOW ? merged[merged.length - 1] : undefined;
     await this.timelines.merge(this.keys.home(followerId), merged, this.max, cutBelow);
+  }
+
+  /**
+   * Merges an author's posts into many followers' timelines, as a follow does for one (see merge):
+   * `ids` newest first, and `complete` false when the author has older posts of the same kind
+   * than those given, so each timeline is cut below the oldest one merged.
+   */
+  async mergeInto(followerIds: string[], ids: string[], complete: boolean): Promise<void> {
+    const cutBelow = complete ? undefined : ids[ids.length - 1];
+    await this.timelines.mergeMany(
+      followerIds.map((id) => this.keys.home(id)),
+      ids,
+      this.max,
+      cutBelow,
+    );
+  }
+
+  /** The set of accounts merged at read changed: every cached list of big followees is stale. */
+  async bigAccountsChanged(): Promise<void> {
+    await this.timelines.bump(this.keys.bigAccountsVersion());
   }
 
   /** After an unfollow: the followee's posts leave the follower's timeline; returns the ids removed. */
@@ -226,7 +258,7 @@ export class TimelineService implements BeforeApplicationShutdown {
 
   /** Caches the list at the version of the set of big accounts it was computed against. */
   private async loadBigFollowees(userId: string, version: string): Promise<string[]> {
-    const ids = await this.source.bigFollowees(userId, this.config.fanoutCelebrityThreshold);
+    const ids = await this.graph.bigFollowees(userId);
     await this.timelines.cacheList(this.keys.bigFollowees(userId), version, ids, BIG_FOLLOWEES_TTL_S);
     return ids;
   }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { GraphModule } from '../graph/graph.module';
 import { PostStoreModule } from '../post-store/post-store.module';
+import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors } from './home-cursor';
 import { HomeTimelineService } from './home-timeline.service';
@@ -8,9 +10,9 @@ import { TimelineService } from './timeline.service';
 import { TimelinesController } from './timelines.controller';
 
 @Module({
-  imports: [PostStoreModule],
+  imports: [PostStoreModule, GraphModule],
   controllers: [TimelinesController],
-  providers: [TimelineRepository, FeedSourceRepository, TimelineService, HomeTimelineService, HomeCursors],
-  exports: [TimelineService, HomeTimelineService, FeedSourceRepository],
+  providers: [TimelineRepository, FeedSourceRepository, TimelineService, HomeTimelineService, HomeCursors, FeedFilter],
+  exports: [TimelineService, HomeTimelineService, FeedFilter],
 })
 export class TimelinesModule {}

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx } from '../database/database';
+import { followersCount, followingCount, pendingCountsJoin } from './user-counts';
 import { UserRow } from './user.presenter';
 
-const USER_COLUMNS = 'u.id, u.username, u.display_name, u.created_at, u.followers_count, u.following_count, u.posts_count';
-
-export interface FollowListRow extends UserRow {
-  seq: string;
-}
+/** The columns of a new row, whose counts have no deltas yet. */
+const NEW_USER_COLUMNS = 'u.id, u.username, u.display_name, u.created_at, u.followers_count, u.following_count, u.posts_count';
+/** The columns of a stored user, with the exact counts; the query joins PENDING. */
+export const USER_COLUMNS = `u.id, u.username, u.display_name, u.created_at,
+  ${followersCount('u')} AS followers_count, ${followingCount('u')} AS following_count, u.posts_count`;
+export const PENDING = pendingCountsJoin('u');
 
 @Injectable()
 export class UsersRepository {
@@ -17,42 +19,23 @@ export class UsersRepository {
     return this.db.one<UserRow>(
       `INSERT INTO users AS u (username, display_name, password_hash) VALUES ($1, $2, $3)
        ON CONFLICT ((lower(username))) DO NOTHING
-       RETURNING ${USER_COLUMNS}`,
+       RETURNING ${NEW_USER_COLUMNS}`,
       [username, displayName, passwordHash],
     );
   }
 
   findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE lower(u.username) = lower($1)`, [username]);
+    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u ${PENDING} WHERE lower(u.username) = lower($1)`, [username]);
   }
 
   findById(id: string): Promise<UserRow | undefined> {
-    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [id]);
+    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users u ${PENDING} WHERE u.id = $1`, [id]);
   }
 
   async findCredentials(username: string): Promise<(UserRow & { password_hash: string }) | undefined> {
-    return this.db.one(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.username) = lower($1)`, [
+    return this.db.one(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u ${PENDING} WHERE lower(u.username) = lower($1)`, [
       username,
     ]);
-  }
-
-  /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
-  followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
-    return this.db.rows<FollowListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.follower_id
-       WHERE f.followee_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
-       ORDER BY f.seq DESC LIMIT $3`,
-      [userId, beforeSeq ?? null, limit],
-    );
-  }
-
-  following(userId: string, beforeSeq: string | undefined, limit: number): Promise<FollowListRow[]> {
-    return this.db.rows<FollowListRow>(
-      `SELECT ${USER_COLUMNS}, f.seq FROM follows f JOIN users u ON u.id = f.followee_id
-       WHERE f.follower_id = $1 AND ($2::bigint IS NULL OR f.seq < $2)
-       ORDER BY f.seq DESC LIMIT $3`,
-      [userId, beforeSeq ?? null, limit],
-    );
   }
 
   async addToPostsCount(userId: string, delta: number, tx?: Tx): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/co
 import { decodeCursor } from '../common/cursor';
 import { Page, toPage } from '../common/page';
 import { STALE_TOKEN_MESSAGE } from '../common/stale-account';
+import { GraphService } from '../graph/graph.service';
 import { PageQueryDto } from '../common/page-query.dto';
 import { UserRow, UserView, toUserView } from './user.presenter';
 import { UsersRepository } from './users.repository';
@@ -11,7 +12,10 @@ export const USERNAME = /^[A-Za-z0-9_]{3,30}$/;
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly graph: GraphService,
+  ) {}
 
   /** Finds a user by username in any letter case, or answers 404. */
   async require(username: string): Promise<UserRow> {
@@ -33,13 +37,13 @@ export class UsersService {
 
   async followers(username: string, page: PageQueryDto): Promise<Page<UserView>> {
     const user = await this.require(username);
-    const rows = await this.users.followers(user.id, decodeCursor(page.cursor), page.limit + 1);
+    const rows = await this.graph.followersList(user.id, decodeCursor(page.cursor), page.limit + 1);
     return toPage(rows, page.limit, (r) => r.seq, toUserView);
   }
 
   async following(username: string, page: PageQueryDto): Promise<Page<UserView>> {
     const user = await this.require(username);
-    const rows = await this.users.following(user.id, decodeCursor(page.cursor), page.limit + 1);
+    const rows = await this.graph.followingList(user.id, decodeCursor(page.cursor), page.limit + 1);
     return toPage(rows, page.limit, (r) => r.seq, toUserView);
   }
 }

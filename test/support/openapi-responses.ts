@@ -151,8 +151,10 @@ function toClosedJsonSchema(node: unknown): unknown {
   if (schema.properties && typeof schema.properties === 'object' && schema.additionalProperties === undefined) {
     schema.additionalProperties = false;
   }
-  if (schema.nullable === true && schema.type === undefined) {
-    const { nullable: _nullable, description, ...rest } = schema;
+  // Swagger writes a nullable reference as `type: object` beside `allOf`, which Redocly wants:
+  // Ajv would still refuse null inside the `allOf`, so that `type` goes too.
+  if (schema.nullable === true && (schema.type === undefined || schema.allOf !== undefined)) {
+    const { nullable: _nullable, description, type: _type, ...rest } = schema;
     return { description, anyOf: [rest, { type: 'null' }] };
   }
   return schema;

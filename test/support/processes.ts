@@ -1,4 +1,5 @@
 import { ChildProcess } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
 
 /** Resolves when the child prints the marker; rejects if it exits first or takes over 30 s. */
 export function waitForLog(child: ChildProcess, marker: string): Promise<void> {
@@ -23,4 +24,15 @@ export function waitForLog(child: ChildProcess, marker: string): Promise<void> {
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** A loopback port free right now, for a child process to listen on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
 }

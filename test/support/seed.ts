@@ -17,8 +17,9 @@ export async function seedFollowers(sql: Client, authorId: string, count: number
     [ids, authorId],
   );
   await sql.query(
-    `UPDATE users SET followers_count = (SELECT count(*) FROM follows WHERE followee_id = $1) WHERE id = $1`,
-    [authorId],
+    // Added, not recounted: follows made through the API may still be deltas (src/users/user-counts.ts).
+    `UPDATE users SET followers_count = followers_count + $2 WHERE id = $1`,
+    [authorId, ids.length],
   );
   await sql.query(`UPDATE users SET following_count = following_count + 1 WHERE id = ANY($1::bigint[])`, [ids]);
   return ids;

@@ -11,6 +11,7 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/database/migrate';
 import { RedisDbClaim } from '../../bench/redis-db-claim';
 import { ResponseCheck } from './openapi-check';
+import { freePort, waitForLog } from './processes';
 import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './servers';
 
 export type EnvOverrides = Record<string, string>;
@@ -62,6 +63,12 @@ export class TestEnv {
       LOG_LEVEL: 'warn',
       OUTBOX_RELAY_INTERVAL_MS: '200',
       OUTBOX_RELAY_AFTER_MS: '2000',
+      // Far above anything a test sends; the limits' own tests set low ones.
+      RATE_LIMIT_LOGIN: '100000/1m',
+      RATE_LIMIT_REGISTER: '100000/1m',
+      RATE_LIMIT_WRITE: '1000000/1m',
+      RATE_LIMIT_READ: '1000000/1m',
+      LIVE_MAX_SOCKETS: '10000',
       ...this.baseEnv,
       ...overrides,
     };
@@ -103,6 +110,14 @@ export class TestEnv {
     child.stderr?.resume();
     this.children.push(child);
     return child;
+  }
+
+  /** Runs the built service as a child API process (ROLE=api) on a free port; resolves to its URL once it listens. */
+  async spawnApi(overrides: EnvOverrides = {}): Promise<string> {
+    const port = await freePort();
+    const child = this.spawn({ ROLE: 'api', PORT: String(port), LOG_LEVEL: 'log', ...overrides });
+    await waitForLog(child, '"listening"');
+    return `http://127.0.0.1:${port}`;
   }
 
   /** A PostgreSQL client on this test's database, closed with the env. */

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ID_SCHEMA, IsId } from '../../common/ids';
 import { CodePointLength } from '../../common/code-points.validator';
 import { Trim } from '../../common/trim.transform';
 
@@ -17,4 +18,9 @@ export class CreatePostDto {
   @MaxLength(MAX_POST_LENGTH * 2, { message: `text must be 1 to ${MAX_POST_LENGTH} characters` })
   @IsString({ message: 'text must be a string' })
   text: string;
+
+  @ApiPropertyOptional({ ...ID_SCHEMA, description: 'makes the post a reply to this live post' })
+  @IsOptional()
+  @IsId()
+  replyToId?: string;
 }

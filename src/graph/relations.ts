@@ -1,0 +1,85 @@
+/**
+ * What the feed rules need to know of one user's place in the graph, both sides of each relation,
+ * so a question about two users can be answered from whichever of the two was loaded: the reader
+ * (a home read, one reader and many authors) or the author (a fan-out batch, one author and many
+ * readers).
+ */
+export interface UserRelations {
+  /** Users this one blocks or is blocked by. */
+  blocks: Set<string>;
+  /** Users this one mutes. */
+  mutes: Set<string>;
+  /** Users who mute this one. */
+  mutedBy: Set<string>;
+  /** Accounts this one follows with `reposts: false`. */
+  hidesRepostsOf: Set<string>;
+  /** Followers of this one who follow it with `reposts: false`. */
+  repostsHiddenBy: Set<string>;
+}
+
+/** The plain form of UserRelations, as stored in the cache (arrays of user ids). */
+export type StoredRelations = { [K in keyof UserRelations]: string[] };
+
+export const RELATION_KINDS: (keyof UserRelations)[] = ['blocks', 'mutes', 'mutedBy', 'hidesRepostsOf', 'repostsHiddenBy'];
+
+export function toUserRelations(stored: Partial<StoredRelations>): UserRelations {
+  return Object.fromEntries(RELATION_KINDS.map((kind) => [kind, new Set(stored[kind] ?? [])])) as unknown as UserRelations;
+}
+
+export function toStoredRelations(relations: UserRelations): StoredRelations {
+  return Object.fromEntries(RELATION_KINDS.map((kind) => [kind, [...relations[kind]]])) as unknown as StoredRelations;
+}
+
+/**
+ * The relations loaded for one batch. Each question names a reader and another account and is
+ * answered from either one's relations; asking about two users of whom neither was loaded is a bug
+ * in the caller, and throws rather than letting a post through.
+ */
+export class Relations {
+  constructor(private readonly byUser: ReadonlyMap<string, UserRelations>) {}
+
+  static of(entries: Iterable<[string, UserRelations]>): Relations {
+    return new Relations(new Map(entries));
+  }
+
+  /** The users whose relations were loaded. */
+  get loaded(): string[] {
+    return [...this.byUser.keys()];
+  }
+
+  /** Either blocks the other. */
+  blockedEitherWay(a: string, b: string): boolean {
+    return this.ask(a, b, (r) => r.blocks.has(b), (r) => r.blocks.has(a));
+  }
+
+  mutes(readerId: string, accountId: string): boolean {
+    return this.ask(readerId, accountId, (r) => r.mutes.has(accountId), (r) => r.mutedBy.has(readerId));
+  }
+
+  /** The reader follows the account with `reposts: false`. */
+  hidesRepostsOf(readerId: string, accountId: string): boolean {
+    return this.ask(readerId, accountId, (r) => r.hidesRepostsOf.has(accountId), (r) => r.repostsHiddenBy.has(readerId));
+  }
+
+  /**
+   * Every user some relation of these accounts names: the only readers for whom a rule about these
+   * accounts can say no (used where the readers are not listed, such as a big account's room).
+   */
+  relatedTo(accountIds: string[]): string[] {
+    const ids = new Set<string>();
+    for (const accountId of accountIds) {
+      const r = this.byUser.get(accountId);
+      if (!r) throw new Error(`relations of ${accountId} were not loaded`);
+      for (const kind of RELATION_KINDS) for (const id of r[kind]) ids.add(id);
+    }
+    return [...ids];
+  }
+
+  private ask(a: string, b: string, fromA: (r: UserRelations) => boolean, fromB: (r: UserRelations) => boolean): boolean {
+    const ra = this.byUser.get(a);
+    if (ra) return fromA(ra);
+    const rb = this.byUser.get(b);
+    if (rb) return fromB(rb);
+    throw new Error(`relations of neither ${a} nor ${b} were loaded`);
+  }
+}

@@ -1,0 +1,61 @@
+import calculateSlot from 'cluster-key-slot';
+import { RedisBatch } from './redis-batch';
+import { RedisClient } from './redis-client';
+
+/** A client whose pipelines answer each command with its own text, and which records every pipeline. */
+function fakeClient(cluster: { slots: string[][] } | null) {
+  const pipelines: unknown[][][] = [];
+  const client = {
+    isCluster: cluster !== null,
+    slots: cluster?.slots,
+    pipeline: (commands: unknown[][]) => {
+      pipelines.push(commands);
+      return { exec: async () => commands.map((c) => (c[0] === 'fail' ? [new Error('boom'), null] : [null, c.join(' ')])) };
+    },
+  };
+  return { client: client as unknown as RedisClient, pipelines };
+}
+
+/** Slots 0-5460 on a, 5461-10922 on b, the rest on c, as redis-cli --cluster create lays out three masters. */
+function threeMasters(): { slots: string[][] } {
+  const slots: string[][] = [];
+  for (let slot = 0; slot < 16384; slot++) slots.push([slot <= 5460 ? 'a' : slot <= 10922 ? 'b' : 'c']);
+  return { slots };
+}
+
+describe('RedisBatch', () => {
+  it('sends everything as one pipeline on one Redis', async () => {
+    const { client, pipelines } = fakeClient(null);
+    const results = await new RedisBatch(client).add('get', 'x{u:1}').add('get', 'x{u:2}').add('get', 'x{u:3}').exec();
+    expect(pipelines).toHaveLength(1);
+    expect(results.map(([, v]) => v)).toEqual(['get x{u:1}', 'get x{u:2}', 'get x{u:3}']);
+  });
+
+  it('on a cluster, sends one pipeline per master, each holding only that master’s keys, results in order', async () => {
+    const { client, pipelines } = fakeClient(threeMasters());
+    const batch = new RedisBatch(client);
+    const keys = Array.from({ length: 300 }, (_, i) => `feed:{u:${i}}:home`);
+    for (const key of keys) batch.add('zadd', key, 1, '1');
+    const results = await batch.exec();
+
+    expect(pipelines).toHaveLength(3);
+    for (const pipeline of pipelines) {
+      const owners = new Set(pipeline.map((c) => threeMasters().slots[calculateSlot(c[1] as string)][0]));
+      expect(owners.size).toBe(1);
+    }
+    expect(results.map(([, v]) => v)).toEqual(keys.map((key) => `zadd ${key} 1 1`));
+  });
+
+  it('gives each command its own error; execOrThrow throws the first', async () => {
+    const { client } = fakeClient(threeMasters());
+    const batch = new RedisBatch(client).add('get', 'a{u:1}').add('fail', 'b{u:2}');
+    expect((await batch.exec()).map(([err]) => err?.message ?? null)).toEqual([null, 'boom']);
+    await expect(batch.execOrThrow()).rejects.toThrow('boom');
+  });
+
+  it('sends nothing for an empty batch', async () => {
+    const { client, pipelines } = fakeClient(threeMasters());
+    expect(await new RedisBatch(client).exec()).toEqual([]);
+    expect(pipelines).toHaveLength(0);
+  });
+});
