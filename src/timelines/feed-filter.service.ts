@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GraphService } from '../graph/graph.service';
+import { Relations } from '../graph/relations';
 import { FeedPost, filterFromHome, postsFor, readersOf, subjectsOf } from './feed-rules';
 
 /**
@@ -16,10 +17,15 @@ export class FeedFilter {
     return readersOf(post, readerIds, await this.graph.relationsOf(subjectsOf(post)));
   }
 
-  /** A page: which of these posts the reader may see, in order. */
-  async postsFor<P extends FeedPost>(readerId: string, posts: P[]): Promise<P[]> {
+  /** A page: which of these posts the reader may see, in order; with the reader's relations when already loaded. */
+  async postsFor<P extends FeedPost>(readerId: string, posts: P[], relations?: Relations): Promise<P[]> {
     if (posts.length === 0) return [];
-    return postsFor(readerId, posts, await this.graph.relationsOf([readerId]));
+    return postsFor(readerId, posts, relations ?? (await this.readerRelations(readerId)));
+  }
+
+  /** The reader's relations, to load once for a page of several batches of candidates. */
+  readerRelations(readerId: string): Promise<Relations> {
+    return this.graph.relationsOf([readerId]);
   }
 
   /**
