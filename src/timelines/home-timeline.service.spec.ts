@@ -28,7 +28,7 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
     hydrateCold: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
   };
   // Lets every post through unless a test says otherwise.
-  const filter = { postsFor: jest.fn(async (_reader: string, posts: PostView[]) => posts), readerRelations: jest.fn().mockResolvedValue({}) };
+  const filter = { postsFor: jest.fn(async (_reader: string, posts: PostView[], _relations?: unknown) => posts), readerRelations: jest.fn().mockResolvedValue({}) };
   const service = new HomeTimelineService(
     timelines as unknown as TimelineService,
     source as unknown as FeedSourceRepository,
@@ -151,7 +151,7 @@ describe('HomeTimelineService', () => {
     const relations = { reader: '1' };
     filter.readerRelations.mockResolvedValue(relations);
     // The rules keep out every even id.
-    filter.postsFor.mockImplementation(async (_reader: string, posts: PostView[]) => posts.filter((p) => Number(p.id) % 2 === 1));
+    filter.postsFor.mockImplementation(async (_reader: string, posts: PostView[], _relations?: unknown) => posts.filter((p) => Number(p.id) % 2 === 1));
     const page = await service.page('1', { limit: 2 });
     expect(itemIds(page)).toEqual(['9', '5']);
     expect(source.homePostIds).toHaveBeenCalledTimes(3);
