@@ -46,6 +46,8 @@ export abstract class AppConfig {
   /** Pending outbox rows older than this are re-enqueued by the relay. */
   readonly outboxRelayAfterMs: number;
   readonly outboxRelayIntervalMs: number;
+  /** Times the relay enqueues one outbox row's work again before the row is dead-lettered. */
+  readonly outboxMaxAttempts: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fanoutMode: oneOf(env, 'FANOUT_MODE', 'queue', ['queue', 'inline'] as const),
     outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),
     outboxRelayIntervalMs: int(env, 'OUTBOX_RELAY_INTERVAL_MS', 5_000, 50, 3_600_000),
+    outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 5, 1, 1_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
