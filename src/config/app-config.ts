@@ -35,6 +35,11 @@ export abstract class AppConfig {
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
   /**
+   * Rule 2: how many of a home timeline's newest entries are searched for the same original before
+   * a repost is added (0: no dedup).
+   */
+  readonly repostDedupWindow: number;
+  /**
    * Followers per chunk job: a big fan-out is cut into chunks that several workers share.
    * 2,500 by default: small enough that a 10,000-follower post is shared by four workers.
    */
@@ -157,6 +162,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
+    repostDedupWindow: int(env, 'REPOST_DEDUP_WINDOW', 40, 0, 10_000),
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
