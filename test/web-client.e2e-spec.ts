@@ -99,8 +99,10 @@ describe('the web client, in a real browser', () => {
     expect(await bob.locator(POSTS).first().textContent()).toContain('Hello from Alice’s window 👋');
     await alice.getByTestId('fanout-state').filter({ hasText: 'done' }).waitFor();
     await expect(alice.getByTestId('fanout').textContent()).resolves.toContain('Delivered to 1 follower');
-    // This API has no replies or reposts yet (version 2): the page offers none.
-    expect(await bob.getByRole('button', { name: /^(Reply|Repost)/ }).count()).toBe(0);
+    // This API serves version 2 (posts carry replyTo and repostOf): the page offers replies and reposts.
+    const shown = bob.locator(`${POSTS}[data-post-id="${ids[0]}"]`);
+    await shown.getByRole('button', { name: `Reply to @${names.alice}` }).waitFor();
+    await shown.getByRole('button', { name: `Repost @${names.alice}’s post` }).waitFor();
   });
 
   it('after a lost connection, shows the posts it missed, each once and in order', async () => {
@@ -209,48 +211,50 @@ describe('the web client, in a real browser', () => {
   });
 
   it('shows version 2 posts: a repost with who reposted it, a reply with whom it answers, and their controls', async () => {
-    // Version 2 of the API (replies, reposts, blocks, mutes) is not served yet: its shapes, as
-    // API.md gives them, are served here by the browser, to check how the page shows them.
-    const author = (username: string, displayName: string) => ({ id: String(username.length * 1000), username, displayName });
-    const frank = author('frank_v2', 'Frank');
-    const erin = author('erin_v2', 'Erin');
-    const post = (id: string, by: typeof frank, text: string, extra: object = {}) => ({
-      id, text, createdAt: new Date().toISOString(), author: by, replyTo: null, repostOf: null, ...extra,
-    });
-    const original = post('900000000003', frank, 'The original words');
-    const page = {
-      items: [
-        post('900000000005', erin, '', { repostOf: original }),
-        post('900000000004', frank, 'I agree with you', { replyTo: { id: '900000000001', author: erin } }),
-        original,
-      ],
-      nextCursor: null,
+    // Written through the API: Frank's post reposted by Erin, and Erin answering herself (a thread
+    // reaches all her followers, rule 1). Dave follows Erin only, so the repost is not a duplicate
+    // of the original in his timeline (rule 2) and shows.
+    const api = new ApiClient(url);
+    const register = async (username: string, displayName: string) => {
+      const res = await api.post('/auth/register').send({ username, password: PASSWORD, displayName });
+      expect(res.status).toBe(201);
+      return { id: res.body.user.id as string, username, token: res.body.accessToken as string };
     };
+    const frank = await register(`frank_${process.pid % 10_000}`, 'Frank');
+    const erin = await register(`erin_${process.pid % 10_000}`, 'Erin');
+    const dave = await register(names.dave, 'Dave');
+    await api.follow(dave, erin);
+    const first = await api.createPost(erin, 'What Erin said first');
+    const original = await api.createPost(frank, 'The original words');
+    const reply = (await api.post('/posts', erin).send({ text: 'And one more thing', replyToId: first.id })).body as { id: string };
+    const share = (await api.post(`/posts/${original.id}/repost`, erin)).body as { id: string };
+    await eventually(async () => expect(await api.homeIds(dave)).toEqual([share.id, reply.id, first.id]));
+
     const context = await browser.newContext();
-    const dave = await context.newPage();
-    watch.watch(dave, 'dave');
-    const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-    await dave.route(/\/timelines\/home\?/, (route) => route.fulfill(json(page)));
-    await dave.route(/\/users\/me\/(mutes|blocks)\?/, (route) => route.fulfill(json({ items: [], nextCursor: null })));
-    await dave.route(/\/posts\/900000000001$/, (route) => route.fulfill(json(post('900000000001', erin, 'What Erin said first'))));
-    await signUp(dave, url, names.dave, 'Dave');
+    const davePage = await context.newPage();
+    watch.watch(davePage, 'dave');
+    await davePage.goto(url);
+    await davePage.getByTestId('auth-username').fill(names.dave);
+    await davePage.getByTestId('auth-password').fill(PASSWORD);
+    await davePage.getByTestId('auth-login').click();
+    await davePage.getByTestId('compose-text').waitFor();
 
-    const [repost, reply] = [dave.locator(POSTS).nth(0), dave.locator(POSTS).nth(1)];
-    expect(await repost.getAttribute('data-post-id')).toBe('900000000005');
-    await repost.getByText('Reposted by Erin (@erin_v2)').waitFor();
-    expect(await repost.locator('.post-text').textContent()).toBe('The original words');
-    expect(await repost.locator('.post-author').textContent()).toContain('@frank_v2');
-    await reply.getByText('Replying to @erin_v2').waitFor();
-    await reply.getByRole('button', { name: 'Show the post by @erin_v2 this replies to' }).click();
-    await reply.getByText('What Erin said first').waitFor();
+    const [shown, answer] = [davePage.locator(POSTS).nth(0), davePage.locator(POSTS).nth(1)];
+    expect(await shown.getAttribute('data-post-id')).toBe(share.id);
+    await shown.getByText(`Reposted by Erin (@${erin.username})`).waitFor();
+    expect(await shown.locator('.post-text').textContent()).toBe('The original words');
+    expect(await shown.locator('.post-author').textContent()).toContain(`@${frank.username}`);
+    await answer.getByText(`Replying to @${erin.username}`).waitFor();
+    await answer.getByRole('button', { name: `Show the post by @${erin.username} this replies to` }).click();
+    await answer.getByText('What Erin said first').waitFor();
 
-    await repost.getByRole('button', { name: 'Reply to @frank_v2' }).click();
-    await dave.locator('form.composer').getByText('Replying to @frank_v2: “The original words”').waitFor();
-    await repost.getByLabel('Actions for @frank_v2').click();
-    for (const item of ['Follow @frank_v2', 'Mute @frank_v2', 'Block @frank_v2']) await repost.getByRole('button', { name: item }).waitFor();
-    await dave.getByText('Muted and blocked').waitFor();
-    expect(await dave.getByLabel('Show their reposts').isChecked()).toBe(true);
-    await dave.screenshot({ path: screenshotPath('version-2') });
+    await shown.getByRole('button', { name: `Reply to @${frank.username}` }).click();
+    await davePage.locator('form.composer').getByText(`Replying to @${frank.username}: “The original words”`).waitFor();
+    await shown.getByLabel(`Actions for @${frank.username}`).click();
+    for (const item of [`Follow @${frank.username}`, `Mute @${frank.username}`, `Block @${frank.username}`]) await shown.getByRole('button', { name: item }).waitFor();
+    await davePage.getByText('Muted and blocked').waitFor();
+    expect(await davePage.getByLabel('Show their reposts').isChecked()).toBe(true);
+    await davePage.screenshot({ path: screenshotPath('version-2') });
     await context.close();
   });
 
