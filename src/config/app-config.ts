@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config-error';
+import { corsOrigins } from './http-config';
 import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
 import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
 
@@ -35,6 +36,11 @@ export abstract class AppConfig {
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
   /**
+   * Rule 2: how many of a home timeline's newest entries are searched for the same original before
+   * a repost is added (0: no dedup).
+   */
+  readonly repostDedupWindow: number;
+  /**
    * Followers per chunk job: a big fan-out is cut into chunks that several workers share.
    * 2,500 by default: small enough that a 10,000-follower post is shared by four workers.
    */
@@ -68,6 +74,14 @@ export abstract class AppConfig {
   readonly liveMaxSockets: number;
   /** Whether (and which) proxies' X-Forwarded-For names the client address. */
   readonly trustProxy: TrustProxy;
+  /** Origins allowed cross-origin access, to REST (CORS) and to Socket.IO (its Origin check); empty: none. */
+  readonly corsOrigins: string[];
+  /** Longest time a client may take to send a whole request (headers and body): a slow sender is cut off. */
+  readonly requestTimeoutMs: number;
+  /** An HTTP connection with no traffic for this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
@@ -164,6 +178,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
+    repostDedupWindow: int(env, 'REPOST_DEDUP_WINDOW', 40, 0, 10_000),
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
@@ -186,6 +201,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     liveMaxSockets: int(env, 'LIVE_MAX_SOCKETS', 10, 1, 100_000),
     trustProxy: trustProxy(env),
+    corsOrigins: corsOrigins(env),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    // Above Socket.IO's ping interval (25 s): a long-polling request is quiet that long.
+    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 60_000, 30_000, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),
   };
 }
 
