@@ -102,9 +102,11 @@ export class TimelineRepository {
     await batch.execOrThrow();
   }
 
-  /** Sets how long a set lives unless touched again (see TimelineService.ttlSeconds). */
-  async expire(key: string, ttlSeconds: number): Promise<void> {
-    await this.redis.expire(key, ttlSeconds);
+  /** Sets how long these keys live unless touched again (see TimelineService.ttlSeconds). */
+  async expire(keys: string[], ttlSeconds: number): Promise<void> {
+    const batch = new RedisBatch(this.redis);
+    for (const key of keys) batch.add('expire', key, ttlSeconds);
+    await batch.execOrThrow();
   }
 
   async removeFromMany(keys: string[], ids: string[]): Promise<void> {

@@ -279,7 +279,7 @@ describe('TimelineService', () => {
       source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 29 * DAY_MS));
       await service.noteActivity('1');
       expect(timelines.delete).not.toHaveBeenCalled();
-      expect(timelines.expire).toHaveBeenCalledWith('t:{u:1}:home', 31 * 86_400);
+      expect(timelines.expire).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:1}:reposts'], 31 * 86_400);
       await service.beforeApplicationShutdown();
       expect(source.touch).toHaveBeenCalledWith('1');
     });

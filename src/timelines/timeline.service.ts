@@ -244,7 +244,8 @@ export class TimelineService implements BeforeApplicationShutdown {
       await this.timelines.delete(this.keys.home(userId));
       this.logger.log({ msg: 'returning user: timeline will be rebuilt', userId });
     } else {
-      await this.timelines.expire(this.keys.home(userId), this.ttlSeconds);
+      // The timeline's index of reposts (rule 2) lives as long as the timeline.
+      await this.timelines.expire([this.keys.home(userId), this.keys.homeReposts(userId)], this.ttlSeconds);
     }
   }
 
