@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config-error';
+import { corsOrigins } from './http-config';
 import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
 import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
 
@@ -35,6 +36,11 @@ export abstract class AppConfig {
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
   /**
+   * Rule 2: how many of a home timeline's newest entries are searched for the same original before
+   * a repost is added (0: no dedup).
+   */
+  readonly repostDedupWindow: number;
+  /**
    * Followers per chunk job: a big fan-out is cut into chunks that several workers share.
    * 2,500 by default: small enough that a 10,000-follower post is shared by four workers.
    */
@@ -46,6 +52,8 @@ export abstract class AppConfig {
   /** Pending outbox rows older than this are re-enqueued by the relay. */
   readonly outboxRelayAfterMs: number;
   readonly outboxRelayIntervalMs: number;
+  /** Times the relay enqueues one outbox row's work again before the row is dead-lettered. */
+  readonly outboxMaxAttempts: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
@@ -59,6 +67,14 @@ export abstract class AppConfig {
   readonly liveMaxSockets: number;
   /** Whether (and which) proxies' X-Forwarded-For names the client address. */
   readonly trustProxy: TrustProxy;
+  /** Origins allowed cross-origin access, to REST (CORS) and to Socket.IO (its Origin check); empty: none. */
+  readonly corsOrigins: string[];
+  /** Longest time a client may take to send a whole request (headers and body): a slow sender is cut off. */
+  readonly requestTimeoutMs: number;
+  /** An HTTP connection with no traffic for this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
@@ -155,12 +171,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
+    repostDedupWindow: int(env, 'REPOST_DEDUP_WINDOW', 40, 0, 10_000),
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
     fanoutMode: oneOf(env, 'FANOUT_MODE', 'queue', ['queue', 'inline'] as const),
     outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),
     outboxRelayIntervalMs: int(env, 'OUTBOX_RELAY_INTERVAL_MS', 5_000, 50, 3_600_000),
+    outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 5, 1, 1_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
@@ -174,6 +192,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     liveMaxSockets: int(env, 'LIVE_MAX_SOCKETS', 10, 1, 100_000),
     trustProxy: trustProxy(env),
+    corsOrigins: corsOrigins(env),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    // Above Socket.IO's ping interval (25 s): a long-polling request is quiet that long.
+    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 60_000, 30_000, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),
   };
 }
 

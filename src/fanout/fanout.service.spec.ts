@@ -66,6 +66,7 @@ function setup() {
     noteAccountSize: jest.fn().mockResolvedValue(false),
     isBigAccount: jest.fn((n: number) => n > THRESHOLD),
     push: jest.fn().mockResolvedValue(0),
+    pushRepost: jest.fn(async (ids: string[]) => ids.slice(1)),
     unpush: jest.fn().mockResolvedValue(undefined),
     retract: jest.fn().mockResolvedValue(undefined),
     merge: jest.fn().mockResolvedValue(undefined),
@@ -83,7 +84,7 @@ function setup() {
   };
   const graph = { followerCount: followers.count, followerSlices: followers.slices, followerPage: followers.page, followersAmong: followers.among };
   // Lets every reader through unless a test says otherwise.
-  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]) };
+  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]), fitsRoom: jest.fn(() => true) };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
   const accounts = { markMerged: jest.fn().mockResolvedValue(true), isMerged: jest.fn().mockResolvedValue(false) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
@@ -174,6 +175,23 @@ describe('FanoutService', () => {
       await m.service.fanoutPost(job);
       expect(m.timelines.publish).not.toHaveBeenCalled();
       expect(m.queue.requeue).toHaveBeenCalledWith(FanoutChunk, { ...job, chunkNo: 0 });
+    });
+
+    it('pushes a big account’s reply to another account to its online followers the rules let through, not to its room', async () => {
+      const m = setup();
+      const reply = { ...m.post, replyTo: { id: '1', author: { id: '9', username: 'b', displayName: 'b' } } };
+      m.hydrator.hydrate.mockResolvedValue([reply]);
+      m.filter.fitsRoom.mockReturnValue(false);
+      m.filter.readersOf.mockResolvedValue(['2']);
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      m.live.onlineUsers.mockResolvedValue(['2', '3', '4']);
+      m.followers.among.mockResolvedValue(['2', '3']);
+      await m.service.fanoutPost(job);
+      expect(m.live.toBigAccountFollowers).not.toHaveBeenCalled();
+      expect(m.filter.readersOf).toHaveBeenCalledWith(reply, ['2', '3']);
+      expect(m.live.deliver).toHaveBeenCalledWith(['2'], reply);
+      expect(m.timelines.push).not.toHaveBeenCalled();
     });
 
     it('does not count a skip twice when a replayed job finds it already skipped by a twin', async () => {
@@ -383,6 +401,18 @@ describe('FanoutService', () => {
       expect(m.followers.page).toHaveBeenCalledTimes(2);
       expect(m.followers.page.mock.calls[1][1]).toBe('30');
       expect(m.status.checkpoint).toHaveBeenCalledWith('500', 1, '30', 2);
+    });
+
+    it('writes a repost through rule 2’s dedup, and pushes it live only where it was added', async () => {
+      const m = setup();
+      const repost = { ...m.post, id: '600', text: '', repostOf: { ...m.post, id: '400' } };
+      m.hydrator.hydrate.mockResolvedValue([repost]);
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page.mockResolvedValueOnce({ ids: ['21', '25', '30'], lastId: '30', scanned: 3 }).mockResolvedValueOnce(END);
+      await m.service.runChunk({ ...chunkJob, postId: '600' });
+      expect(m.timelines.pushRepost).toHaveBeenCalledWith(['21', '25', '30'], '600', '400');
+      expect(m.timelines.push).not.toHaveBeenCalled();
+      expect(m.live.deliver).toHaveBeenCalledWith(['25', '30'], repost);
     });
 
     it('stops writing at the batch where it finds the post deleted, and finishes the chunk', async () => {

@@ -69,7 +69,7 @@ export class FanoutService {
       if (await this.status.skip(job.postId, followers)) {
         this.metrics.skipped.inc();
         const post = await this.postView(job.postId);
-        if (post) this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
+        if (post) await this.pushBigAccountPost(post);
       }
       await this.dispatcher.done(FanoutPost, job);
       return;
@@ -114,9 +114,7 @@ export class FanoutService {
         if (!post) break;
         const page = await this.graph.followerPage(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
         if (page.lastId === null) break;
-        const readers = await this.filter.readersOf(post, page.ids);
-        await this.timelines.push(readers, job.postId);
-        await this.live.deliver(readers, post);
+        await this.write(page.ids, post);
         cursor = page.lastId;
         delivered += page.scanned;
         await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
@@ -141,9 +139,38 @@ export class FanoutService {
     if (!post) return;
     const online = await this.onlineFollowers(job.authorId);
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      const batch = await this.filter.readersOf(post, online.slice(i, i + this.config.fanoutBatchSize));
-      await this.timelines.push(batch, job.postId);
-      await this.live.deliver(batch, post);
+      await this.write(online.slice(i, i + this.config.fanoutBatchSize), post);
+    }
+  }
+
+  /**
+   * One batch of followers: those the feed rules let the post reach get it in their timelines, in
+   * one round trip, and pushed live. A repost is added only where rule 2's dedup lets it in, and
+   * pushed only there.
+   */
+  private async write(followerIds: string[], post: PostView): Promise<void> {
+    const readers = await this.filter.readersOf(post, followerIds);
+    if (post.repostOf) {
+      await this.live.deliver(await this.timelines.pushRepost(readers, post.id, post.repostOf.id), post);
+      return;
+    }
+    await this.timelines.push(readers, post.id);
+    await this.live.deliver(readers, post);
+  }
+
+  /**
+   * A big account's post goes live to its room, minus the readers the rules keep out; a reply to
+   * another account, which reaches only the followers who also follow that account (rule 1), goes
+   * to those of them online instead.
+   */
+  private async pushBigAccountPost(post: PostView): Promise<void> {
+    if (this.filter.fitsRoom(post)) {
+      this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
+      return;
+    }
+    const online = await this.onlineFollowers(post.author.id);
+    for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
+      await this.live.deliver(await this.filter.readersOf(post, online.slice(i, i + this.config.fanoutBatchSize)), post);
     }
   }
 

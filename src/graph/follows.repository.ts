@@ -172,6 +172,16 @@ export class FollowsRepository {
     return rows.map((r) => r.follower_id);
   }
 
+  /** Which of these accounts the user follows. */
+  async followeesAmong(userId: string, accountIds: string[]): Promise<string[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.db.rows<{ followee_id: string }>(
+      'SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2::bigint[])',
+      [userId, accountIds],
+    );
+    return rows.map((r) => r.followee_id);
+  }
+
   /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
   followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.db.rows<EdgeListRow>(

@@ -110,6 +110,11 @@ export class GraphService {
     return this.follows.among(accountId, userIds);
   }
 
+  /** Which of these accounts the user follows. */
+  followeesAmong(userId: string, accountIds: string[]): Promise<string[]> {
+    return this.follows.followeesAmong(userId, accountIds);
+  }
+
   followersList(userId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.follows.followers(userId, beforeSeq, limit);
   }

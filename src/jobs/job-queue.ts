@@ -38,6 +38,17 @@ export class JobQueue {
   }
 
   /**
+   * Whether the job of this work is waiting, delayed (between retries) or running: then enqueuing
+   * it again would change nothing, and it has not used up an attempt of the outbox relay.
+   */
+  async isQueued<T>(spec: JobSpec<T>, data: T): Promise<boolean> {
+    const job = await this.queues[spec.queue].getJob(spec.jobId(data));
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
+  /**
    * Enqueues again work whose job may already have ended: a finished or failed job of the same id
    * is removed first, since adding an existing id is a no-op. A waiting or running one is left be.
    */

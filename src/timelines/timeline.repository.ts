@@ -29,13 +29,59 @@ export interface RangeQuery {
   limit: number;
 }
 
+/**
+ * Rule 2's dedup, as one step per timeline so that nothing can come between the look and the
+ * write. KEYS: the home timeline, and its index of reposts (original id → the newest repost of it
+ * added, as the score). ARGV: the repost's id, the original's id, the window, the cap.
+ * Answers 1 when the repost is in the timeline (added now, or by an earlier run of the same
+ * batch), 0 when it was skipped: the original, or a repost of it still in the timeline, is among
+ * the newest `window` entries. The entry already there stays where it is.
+ */
+const PUSH_REPOST = `
+local home, index = KEYS[1], KEYS[2]
+local id, original, window, max = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('ZSCORE', home, id) then return 1 end
+if window > 0 then
+  local edge = redis.call('ZREVRANGE', home, window - 1, window - 1, 'WITHSCORES')
+  local floor = tonumber(edge[2] or '0')
+  local at = redis.call('ZSCORE', home, original)
+  if at and tonumber(at) >= floor then return 0 end
+  local other = redis.call('ZSCORE', index, original)
+  if other and tonumber(other) >= floor and redis.call('ZSCORE', home, string.format('%.0f', tonumber(other))) then return 0 end
+end
+redis.call('ZADD', home, id, id)
+redis.call('ZREMRANGEBYRANK', home, 1, -max - 1)
+redis.call('ZADD', index, id, original)
+local oldest = redis.call('ZRANGEBYSCORE', home, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if oldest[2] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. oldest[2]) end
+return 1`;
+const PUSH_REPOST_COMMAND = 'feedPushRepost';
+
 @Injectable()
 export class TimelineRepository {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly bulk: BulkRedisClient,
-  ) {}
+  ) {
+    // ioredis sends a defined command as EVALSHA, loading the script when Redis does not know it,
+    // in pipelines too; on a cluster, its first key routes it.
+    for (const client of [redis, bulk] as unknown as { defineCommand?: (name: string, d: object) => void; [k: string]: unknown }[]) {
+      if (!client[PUSH_REPOST_COMMAND]) client.defineCommand?.(PUSH_REPOST_COMMAND, { numberOfKeys: 2, lua: PUSH_REPOST });
+    }
+  }
+
+  /**
+   * Adds a repost to each timeline unless its original, or another repost of it, is among the
+   * timeline's newest `window` entries (rule 2), in one round trip; returns the keys it was added to.
+   */
+  async addRepostToMany(keys: { home: string; reposts: string }[], id: string, originalId: string, window: number, max: number): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const batch = new RedisBatch(keys.length > BULK_WRITE_MIN ? this.bulk : this.redis);
+    for (const key of keys) batch.add(PUSH_REPOST_COMMAND, key.home, key.reposts, id, originalId, window, max);
+    const added = await batch.execOrThrow();
+    return keys.filter((_, i) => added[i] === 1).map((key) => key.home);
+  }
 
   /**
    * Adds the ids to each timeline and trims it to `max` entries plus the marker, in one round
@@ -119,12 +165,12 @@ export class TimelineRepository {
    */
   async mergeMany(keys: string[], ids: string[], max: number, cutBelow?: string): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
-    const pipeline = this.bulk.pipeline();
+    const batch = new RedisBatch(this.bulk);
     for (const key of keys) {
-      for (const id of ids) pipeline.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
-      if (cutBelow) pipeline.zremrangebyscore(key, '(0', `(${cutBelow}`);
+      for (const id of ids) batch.add('zadd', key, id, id).add('zremrangebyrank', key, 1, -max - 1);
+      if (cutBelow) batch.add('zremrangebyscore', key, '(0', `(${cutBelow}`);
     }
-    await this.execOrThrow(pipeline);
+    await batch.execOrThrow();
   }
 
   /** A cached id list and the version it was computed at, with the current version, in one round trip. */

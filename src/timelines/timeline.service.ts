@@ -105,6 +105,24 @@ export class TimelineService implements BeforeApplicationShutdown {
     );
   }
 
+  /**
+   * Puts a repost on many home timelines in one round trip, except those that hold its original or
+   * another repost of it among their newest REPOST_DEDUP_WINDOW entries (rule 2); returns the
+   * users it was put before, the only ones to push it to live.
+   */
+  async pushRepost(userIds: string[], postId: string, originalId: string): Promise<string[]> {
+    const added = new Set(
+      await this.timelines.addRepostToMany(
+        userIds.map((id) => ({ home: this.keys.home(id), reposts: this.keys.homeReposts(id) })),
+        postId,
+        originalId,
+        this.config.repostDedupWindow,
+        this.max,
+      ),
+    );
+    return userIds.filter((id) => added.has(this.keys.home(id)));
+  }
+
   async unpush(userIds: string[], postId: string): Promise<void> {
     await this.timelines.removeFromMany(
       userIds.map((id) => this.keys.home(id)),
