@@ -1,6 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { ApiClient, eventually } from './support/api-client';
+import { ApiClient, TestUser, eventually } from './support/api-client';
 import { ConsoleWatch, launchChromium, screenshotPath } from './support/browser';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestEnv } from './support/test-env';
@@ -45,7 +45,11 @@ describe('the web client, in a real browser', () => {
   let alice: Page;
   let bob: Page;
   const watch = new ConsoleWatch();
-  const names = { alice: `alice_${process.pid % 10_000}`, bob: `bob_${process.pid % 10_000}`, carol: `carol_${process.pid % 10_000}`, dave: `dave_${process.pid % 10_000}` };
+  const suffix = process.pid % 10_000;
+  const names = {
+    alice: `alice_${suffix}`, bob: `bob_${suffix}`, carol: `carol_${suffix}`,
+    dave: `dave_${suffix}`, erin: `erin_${suffix}`, frank: `frank_${suffix}`,
+  };
   const ids: string[] = [];
 
   beforeAll(async () => {
@@ -99,7 +103,6 @@ describe('the web client, in a real browser', () => {
     expect(await bob.locator(POSTS).first().textContent()).toContain('Hello from Alice’s window 👋');
     await alice.getByTestId('fanout-state').filter({ hasText: 'done' }).waitFor();
     await expect(alice.getByTestId('fanout').textContent()).resolves.toContain('Delivered to 1 follower');
-    // This API serves version 2 (posts carry replyTo and repostOf): the page offers replies and reposts.
     const shown = bob.locator(`${POSTS}[data-post-id="${ids[0]}"]`);
     await shown.getByRole('button', { name: `Reply to @${names.alice}` }).waitFor();
     await shown.getByRole('button', { name: `Repost @${names.alice}’s post` }).waitFor();
@@ -211,50 +214,50 @@ describe('the web client, in a real browser', () => {
   });
 
   it('shows version 2 posts: a repost with who reposted it, a reply with whom it answers, and their controls', async () => {
-    // Written through the API: Frank's post reposted by Erin, and Erin answering herself (a thread
-    // reaches all her followers, rule 1). Dave follows Erin only, so the repost is not a duplicate
-    // of the original in his timeline (rule 2) and shows.
     const api = new ApiClient(url);
-    const register = async (username: string, displayName: string) => {
+    const register = async (username: string, displayName: string): Promise<TestUser> => {
       const res = await api.post('/auth/register').send({ username, password: PASSWORD, displayName });
       expect(res.status).toBe(201);
-      return { id: res.body.user.id as string, username, token: res.body.accessToken as string };
+      return { id: res.body.user.id, username, token: res.body.accessToken };
     };
-    const frank = await register(`frank_${process.pid % 10_000}`, 'Frank');
-    const erin = await register(`erin_${process.pid % 10_000}`, 'Erin');
-    const dave = await register(names.dave, 'Dave');
-    await api.follow(dave, erin);
-    const first = await api.createPost(erin, 'What Erin said first');
-    const original = await api.createPost(frank, 'The original words');
-    const reply = (await api.post('/posts', erin).send({ text: 'And one more thing', replyToId: first.id })).body as { id: string };
-    const share = (await api.post(`/posts/${original.id}/repost`, erin)).body as { id: string };
-    await eventually(async () => expect(await api.homeIds(dave)).toEqual([share.id, reply.id, first.id]));
-
+    const erin = await register(names.erin, 'Erin');
+    const frank = await register(names.frank, 'Frank');
     const context = await browser.newContext();
-    const davePage = await context.newPage();
-    watch.watch(davePage, 'dave');
-    await davePage.goto(url);
-    await davePage.getByTestId('auth-username').fill(names.dave);
-    await davePage.getByTestId('auth-password').fill(PASSWORD);
-    await davePage.getByTestId('auth-login').click();
-    await davePage.getByTestId('compose-text').waitFor();
+    const dave = await context.newPage();
+    watch.watch(dave, 'dave');
+    await signUp(dave, url, names.dave, 'Dave');
+    const daveToken = await dave.evaluate(() => JSON.parse(localStorage.getItem('feed-fanout.session')!).accessToken as string);
+    const daveUser: TestUser = { id: '', username: names.dave, token: daveToken };
 
-    const [shown, answer] = [davePage.locator(POSTS).nth(0), davePage.locator(POSTS).nth(1)];
-    expect(await shown.getAttribute('data-post-id')).toBe(share.id);
-    await shown.getByText(`Reposted by Erin (@${erin.username})`).waitFor();
-    expect(await shown.locator('.post-text').textContent()).toBe('The original words');
-    expect(await shown.locator('.post-author').textContent()).toContain(`@${frank.username}`);
-    await answer.getByText(`Replying to @${erin.username}`).waitFor();
-    await answer.getByRole('button', { name: `Show the post by @${erin.username} this replies to` }).click();
-    await answer.getByText('What Erin said first').waitFor();
+    // Dave follows Erin only: her reply to herself reaches him (rule 1), and her repost of Frank's
+    // post is not a duplicate of anything in his timeline (rule 2).
+    await api.follow(daveUser, erin);
+    const first = await api.createPost(erin, 'What Erin said first');
+    const reply = await api.post('/posts', erin).send({ text: 'I agree with myself', replyToId: first.id });
+    expect(reply.status).toBe(201);
+    const original = await api.createPost(frank, 'The original words');
+    const repost = await api.post(`/posts/${original.id}/repost`, erin);
+    expect(repost.status).toBe(201);
+    const expected = [repost.body.id, reply.body.id, first.id];
+    await eventually(async () => expect(await api.homeIds(daveUser)).toEqual(expected));
+    await dave.reload();
+    await eventually(async () => expect(await shownIds(dave)).toEqual(expected));
 
-    await shown.getByRole('button', { name: `Reply to @${frank.username}` }).click();
-    await davePage.locator('form.composer').getByText(`Replying to @${frank.username}: “The original words”`).waitFor();
-    await shown.getByLabel(`Actions for @${frank.username}`).click();
-    for (const item of [`Follow @${frank.username}`, `Mute @${frank.username}`, `Block @${frank.username}`]) await shown.getByRole('button', { name: item }).waitFor();
-    await davePage.getByText('Muted and blocked').waitFor();
-    expect(await davePage.getByLabel('Show their reposts').isChecked()).toBe(true);
-    await davePage.screenshot({ path: screenshotPath('version-2') });
+    const [shownRepost, shownReply] = [dave.locator(POSTS).nth(0), dave.locator(POSTS).nth(1)];
+    await shownRepost.getByText(`Reposted by Erin (@${names.erin})`).waitFor();
+    expect(await shownRepost.locator('.post-text').textContent()).toBe('The original words');
+    expect(await shownRepost.locator('.post-author').textContent()).toContain(`@${names.frank}`);
+    await shownReply.getByText(`Replying to @${names.erin}`).waitFor();
+    await shownReply.getByRole('button', { name: `Show the post by @${names.erin} this replies to` }).click();
+    await shownReply.getByText('What Erin said first').waitFor();
+
+    await shownRepost.getByRole('button', { name: `Reply to @${names.frank}` }).click();
+    await dave.locator('form.composer').getByText(`Replying to @${names.frank}: “The original words”`).waitFor();
+    await shownRepost.getByLabel(`Actions for @${names.frank}`).click();
+    for (const item of ['Follow', 'Mute', 'Block']) await shownRepost.getByRole('button', { name: `${item} @${names.frank}` }).waitFor();
+    await dave.getByText('Muted and blocked').waitFor();
+    expect(await dave.getByLabel('Show their reposts').isChecked()).toBe(true);
+    await dave.screenshot({ path: screenshotPath('version-2') });
     await context.close();
   });
 
