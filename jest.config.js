@@ -32,8 +32,9 @@ const e2e = {
 
 module.exports = {
   // Real services on a shared machine: an argon2 hash or a child process start can take seconds
-  // under load. Tests wait for conditions with their own deadlines; this is the backstop. (Jest
-  // reads testTimeout from the top level only: inside a project it was silently 5 s.)
+  // under load. Tests wait for conditions with their own deadlines; this is the backstop. It must
+  // be here: Jest reads testTimeout from the global config only, and ignored it inside a project
+  // (hooks still failed at the default 5 s).
   testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },

@@ -1,112 +1,325 @@
 /**
- * How to write one post into N home timelines: the pipeline the fan-out uses (ZADD + trim per
- * timeline, TimelineRepository.addToMany) against a Lua script that first checks the timeline
- * exists (the design we measured and dropped), against the raw limit (ZADD alone, no trim).
- * Timelines start full (800 entries), as at steady state. Prints deliveries per second and ratios.
- * Its keys carry a per-run prefix and are deleted at the end; it never flushes a database.
+ * Which structure a home timeline should be, measured: one post written into N full timelines
+ * (800 posts each, steady state) for each candidate, over a raw RESP socket (the limit: one buffer
+ * prepared beforehand, no client library) and through ioredis pipelines (what the service pays),
+ * side by side in one run. Rounds are interleaved (each round writes every structure, in a rotated
+ * order) so that every structure sees the same machine noise; the median round is reported, with
+ * the bytes an entry costs (MEMORY USAGE of sampled timelines) and ratios to the fastest.
+ * Its keys carry a per-run prefix and are deleted at the end (also on Ctrl-C); it never flushes.
  *
- *   node dist/bench/timeline-writes.js [--timelines 10000] [--batch 1000] [--rounds 5] [--redis redis://127.0.0.1:6379]
+ *   npm run bench:writes -- [--timelines 10000] [--batch 1000] [--rounds 3] [--redis redis://127.0.0.1:6379]
  */
 import Redis from 'ioredis';
+import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { redisDb } from '../src/redis/redis-client';
 import { RedisKeys } from '../src/redis/redis-keys';
-import { TimelineRepository } from '../src/timelines/timeline.repository';
+import { COMPLETE_MARKER, TimelineRepository } from '../src/timelines/timeline.repository';
+import { Progress } from './progress';
+import { command, open, roundTrip } from './scenarios/raw-write';
 
 const MAX = 800;
-const LUA_ADD_IF_EXISTS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[2])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -tonumber(ARGV[1]) - 1)
-return 1`;
+const SAMPLED_KEYS = 20;
+/** Post ids look like the service's (15-digit snowflakes, below 2^53 so a score holds them exactly). */
+const FIRST_ID = 246_311_295_123_457;
+
+type Command = string[];
+
+interface Structure {
+  label: string;
+  suffix: string;
+  encoding: string;
+  /** Builds one full timeline at `key`; every other timeline is a server-side COPY of it. */
+  build(redis: Redis, key: string, ids: number[]): Promise<void>;
+  /** What writing post `id` into the timeline `key` takes (the trim included). */
+  commands(key: string, id: number): Command[];
+}
+
+// The completeness marker of today's timelines ('0' at score 0, rank 0) is kept where a sorted set
+// has it, so the trims are the service's; a list has no place for it (see the README).
+const ascending = (key: string, id: number): Command[] => [
+  ['ZADD', key, String(id), String(id)],
+  ['ZREMRANGEBYRANK', key, '1', String(-MAX - 1)],
+];
+const buildAscending = async (redis: Redis, key: string, ids: number[]) => {
+  const members: (string | number)[] = [0, COMPLETE_MARKER];
+  for (const id of ids) members.push(id, id);
+  await redis.zadd(key, ...members);
+};
+
+const STRUCTURES: Structure[] = [
+  {
+    label: 'zset, oldest first (today)',
+    suffix: 'zasc',
+    encoding: 'listpack',
+    build: buildAscending,
+    commands: ascending,
+  },
+  {
+    // A new post has the lowest score, so it goes in at the head of the listpack; the marker
+    // stays at rank 0 with score -inf.
+    label: 'zset, newest first (-score)',
+    suffix: 'zdesc',
+    encoding: 'listpack',
+    build: async (redis, key, ids) => {
+      const members: (string | number)[] = ['-inf', COMPLETE_MARKER];
+      for (const id of ids) members.push(-id, id);
+      await redis.zadd(key, ...members);
+    },
+    commands: (key, id) => [
+      ['ZADD', key, String(-id), String(id)],
+      ['ZREMRANGEBYRANK', key, String(MAX + 1), '-1'],
+    ],
+  },
+  {
+    label: 'list, LPUSH + LTRIM',
+    suffix: 'list',
+    encoding: 'quicklist',
+    build: async (redis, key, ids) => {
+      await redis.rpush(key, ...[...ids].reverse().map(String));
+    },
+    commands: (key, id) => [
+      ['LPUSH', key, String(id)],
+      ['LTRIM', key, '0', String(MAX - 1)],
+    ],
+  },
+  {
+    // Writes only a timeline that exists (an absent one is rebuilt from PostgreSQL when read).
+    label: 'list, LPUSHX + LTRIM',
+    suffix: 'listx',
+    encoding: 'quicklist',
+    build: async (redis, key, ids) => {
+      await redis.rpush(key, ...[...ids].reverse().map(String));
+    },
+    commands: (key, id) => [
+      ['LPUSHX', key, String(id)],
+      ['LTRIM', key, '0', String(MAX - 1)],
+    ],
+  },
+  {
+    // Today's order and commands, in a sorted set that has become a skiplist: one member longer
+    // than zset-max-listpack-value converts it, and Redis 7.0 never converts it back.
+    label: 'zset, skiplist (oldest first)',
+    suffix: 'zskip',
+    encoding: 'skiplist',
+    build: async (redis, key, ids) => {
+      await buildAscending(redis, key, ids);
+      const long = 'x'.repeat(200);
+      await redis.zadd(key, 1, long);
+      await redis.zrem(key, long);
+    },
+    commands: ascending,
+  },
+];
+
+type Transport = 'raw' | 'ioredis';
+interface Row {
+  structure: Structure;
+  transport: Transport;
+  /** Writes post `id` into every timeline; returns the seconds it took. */
+  run(id: number): Promise<number>;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       timelines: { type: 'string', default: '10000' },
       batch: { type: 'string', default: '1000' },
-      rounds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
       redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
     },
   });
   const timelines = Number(values.timelines);
   const batch = Number(values.batch);
   const rounds = Number(values.rounds);
-  const redis = new Redis(values.redis!, { maxRetriesPerRequest: 1 });
+  if (!(timelines > 0 && batch > 0 && rounds > 0)) throw new Error('--timelines, --batch and --rounds take positive numbers');
+  const redisUrl = values.redis!;
   const prefix = `bench-writes-${process.pid}:`;
-  const keys = new RedisKeys(prefix);
-  const repository = new TimelineRepository(redis, keys, redis);
-  const userIds = Array.from({ length: timelines }, (_, i) => String(i + 1));
-  const homeKeys = userIds.map((id) => keys.home(id));
-  // The raw write never trims, so it gets timelines of its own, refilled (untimed) before each round.
-  const rawKeys = userIds.map((id) => `${prefix}raw:{u:${id}}`);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => (cleaning ??= clean(redis, prefix));
+  process.once('SIGINT', () => {
+    process.stderr.write('\ninterrupted: deleting the run keys...\n');
+    void cleanUp().finally(() => process.exit(130));
+  });
 
-  await redis.config('SET', 'zset-max-listpack-entries', String(MAX + 2)).catch(() => undefined);
-  process.stderr.write(`filling ${timelines} timelines with ${MAX} entries...\n`);
-  await fill(redis, homeKeys);
-  await fill(redis, rawKeys);
+  const progress = new Progress();
+  const url = new URL(redisUrl);
+  const socket = await open(Number(url.port || 6379), url.hostname);
+  try {
+    await roundTrip(socket, Buffer.from(command('SELECT', String(redisDb(redisUrl)))), 1);
+    await ensureListpack(redis, MAX + 2);
+    const userIds = Array.from({ length: timelines }, (_, i) => String(i + 1));
+    const keysOf = new Map(STRUCTURES.map((s) => [s, userIds.map((id) => `${prefix}{u:${id}}:${s.suffix}`)]));
+    const ids = Array.from({ length: MAX }, (_, i) => FIRST_ID + i);
 
-  const luaSha = (await redis.script('LOAD', LUA_ADD_IF_EXISTS)) as string;
-  let nextId = 10_000_000_000;
-  const strategies: Record<string, (batchKeys: string[], id: string) => Promise<unknown>> = {
-    // Writes to rawKeys: see the round loop.
-    'pipeline (ours)': (batchKeys, id) => repository.addToMany(batchKeys, [id], MAX),
-    'lua exists+add+trim': (batchKeys, id) => {
-      const pipeline = redis.pipeline();
-      for (const key of batchKeys) pipeline.evalsha(luaSha, 1, key, MAX, id);
-      return pipeline.exec();
-    },
-    'raw zadd (limit)': (batchKeys, id) => {
-      const pipeline = redis.pipeline();
-      for (const key of batchKeys) pipeline.zadd(key, id, id);
-      return pipeline.exec();
-    },
-  };
-  const targets: Record<string, string[]> = {
-    'pipeline (ours)': homeKeys,
-    'lua exists+add+trim': homeKeys,
-    'raw zadd (limit)': rawKeys,
-  };
-
-  const results: Record<string, number[]> = {};
-  for (let round = 0; round < rounds; round++) {
-    // Interleaved rounds: each strategy sees the same machine noise.
-    for (const [name, write] of Object.entries(strategies)) {
-      const id = String(nextId++);
-      const target = targets[name];
-      if (target === rawKeys) await fill(redis, rawKeys);
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < target.length; i += batch) await write(target.slice(i, i + batch), id);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      (results[name] ??= []).push(timelines / seconds);
-      process.stderr.write(`round ${round + 1}/${rounds} ${name}: ${Math.round(timelines / seconds)} writes/s\n`);
+    progress.start('filling timelines', STRUCTURES.length);
+    for (const [i, structure] of STRUCTURES.entries()) {
+      await fill(redis, prefix, structure, keysOf.get(structure)!, ids);
+      progress.update(i + 1, structure.label);
     }
-  }
+    progress.finish(`${STRUCTURES.length} × ${timelines.toLocaleString('en-US')} timelines of ${MAX}`);
 
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const limit = median(results['raw zadd (limit)']);
-  console.log(`\n${timelines} timelines of ${MAX}, batches of ${batch}, median of ${rounds} rounds`);
-  console.log('strategy               writes/s   vs raw');
-  for (const [name, samples] of Object.entries(results)) {
-    const rate = median(samples);
-    console.log(`${name.padEnd(22)} ${String(Math.round(rate)).padStart(9)}   ${(rate / limit).toFixed(2)}`);
-  }
-  const sample = homeKeys[0];
-  const entries = await redis.zcard(sample);
-  const bytes = Number(await redis.memory('USAGE', sample, 'SAMPLES', '0'));
-  console.log(`a timeline now: ${entries} members, ${await redis.object('ENCODING', sample)}, ${(bytes / entries).toFixed(1)} bytes/entry`);
+    const rows: Row[] = [];
+    for (const structure of STRUCTURES) {
+      const keys = keysOf.get(structure)!;
+      rows.push({ structure, transport: 'raw', run: (id) => rawWrite(socket, keys, structure, id) });
+      rows.push({
+        structure,
+        transport: 'ioredis',
+        run: (id) => pipelinedWrite(redis, keys, batch, (pipeline, key) => {
+          for (const [name, ...args] of structure.commands(key, id)) pipeline.call(name, ...args);
+        }),
+      });
+    }
+    // What the service's own code does today, on today's structure.
+    const service = new TimelineRepository(redis, new RedisKeys(prefix), redis);
+    const todayKeys = keysOf.get(STRUCTURES[0])!;
+    const serviceRow: Row = {
+      structure: STRUCTURES[0],
+      transport: 'ioredis',
+      run: (id) => timed(async () => {
+        for (let i = 0; i < todayKeys.length; i += batch) await service.addToMany(todayKeys.slice(i, i + batch), [String(id)], MAX);
+      }),
+    };
+    const allRows = [...rows, serviceRow];
 
-  await clean(redis, prefix);
-  redis.disconnect();
+    const samples = new Map<Row, number[]>(allRows.map((r) => [r, []]));
+    let nextId = FIRST_ID + 1_000_000;
+    for (let round = 0; round < rounds; round++) {
+      progress.start(`round ${round + 1}/${rounds}`, allRows.length);
+      for (let i = 0; i < allRows.length; i++) {
+        // Rotated, so that no structure always runs first (or right after the slowest).
+        const row = allRows[(i + round * 3) % allRows.length];
+        const seconds = await row.run(nextId++);
+        samples.get(row)!.push(timelines / seconds);
+        progress.update(i + 1, `${rowName(row, row === serviceRow)}: ${fmt(timelines / seconds)}/s`);
+      }
+      progress.finish();
+    }
+
+    progress.start('measuring memory', STRUCTURES.length);
+    const memory = new Map<Structure, { encoding: string; bytesPerEntry: number; entries: number }>();
+    for (const [i, structure] of STRUCTURES.entries()) {
+      memory.set(structure, await measureMemory(redis, keysOf.get(structure)!));
+      progress.update(i + 1, structure.label);
+    }
+    progress.finish();
+
+    const info = await redis.info('server');
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const rate = (structure: Structure, transport: Transport) =>
+      median(samples.get(rows.find((r) => r.structure === structure && r.transport === transport)!)!);
+    const fastest = (transport: Transport) => Math.max(...STRUCTURES.map((s) => rate(s, transport)));
+    const today = (transport: Transport) => rate(STRUCTURES[0], transport);
+
+    console.log(
+      `\nOne post into ${fmt(timelines)} full timelines (${MAX} posts each), writes/s, median of ${rounds} interleaved round${rounds > 1 ? 's' : ''}.` +
+        `\nRedis ${version}; raw: every command in one RESP buffer down a socket; ioredis: pipelines of ${fmt(batch)} timelines in turn.`,
+    );
+    const header = ['structure'.padEnd(30), 'encoding'.padEnd(9), 'B/entry', '  raw RESP', '÷fastest', '÷today', '   ioredis', '÷fastest', '÷today'];
+    console.log(header.join('  '));
+    console.log(header.map((h) => '-'.repeat(h.length)).join('  '));
+    for (const structure of STRUCTURES) {
+      const mem = memory.get(structure)!;
+      const cells = [structure.label.padEnd(30), mem.encoding.padEnd(9), mem.bytesPerEntry.toFixed(1).padStart(7)];
+      for (const transport of ['raw', 'ioredis'] as Transport[]) {
+        const r = rate(structure, transport);
+        cells.push(fmt(r).padStart(10), (r / fastest(transport)).toFixed(2).padStart(8), (r / today(transport)).toFixed(2).padStart(6));
+      }
+      console.log(cells.join('  '));
+    }
+    const serviceRate = median(samples.get(serviceRow)!);
+    console.log(
+      `${'service code today'.padEnd(30)}  ${'listpack'.padEnd(9)}  ${'(same)'.padStart(7)}  ${'-'.padStart(10)}  ${'-'.padStart(8)}  ${'-'.padStart(6)}  ` +
+        `${fmt(serviceRate).padStart(10)}  ${(serviceRate / fastest('ioredis')).toFixed(2).padStart(8)}  ${(serviceRate / today('ioredis')).toFixed(2).padStart(6)}`,
+    );
+    console.log(`(service code today: TimelineRepository.addToMany on the first row's timelines)`);
+    for (const structure of STRUCTURES) {
+      const mem = memory.get(structure)!;
+      if (mem.encoding !== structure.encoding) console.log(`warning: ${structure.label} is ${mem.encoding}, expected ${structure.encoding}`);
+      if (mem.entries !== MAX + (structure.suffix.startsWith('z') ? 1 : 0)) console.log(`warning: ${structure.label} holds ${mem.entries} entries`);
+    }
+  } finally {
+    socket.destroy();
+    progress.start('deleting the run keys');
+    await cleanUp();
+    progress.finish();
+    redis.disconnect();
+  }
 }
 
-async function fill(redis: Redis, keys: string[]): Promise<void> {
-  const members: (string | number)[] = [0, '0'];
-  for (let i = 1; i <= MAX; i++) members.push(i * 4096, String(i * 4096));
-  for (let i = 0; i < keys.length; i += 500) {
-    const pipeline = redis.pipeline();
-    for (const key of keys.slice(i, i + 500)) pipeline.del(key).zadd(key, ...members);
-    await pipeline.exec();
+function rowName(row: Row, service: boolean): string {
+  return service ? 'service code today' : `${row.structure.label} (${row.transport})`;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** The limit: the whole write prepared (untimed) as one RESP buffer, then sent and its replies counted. */
+async function rawWrite(socket: Socket, keys: string[], structure: Structure, id: number): Promise<number> {
+  const parts: string[] = [];
+  let replies = 0;
+  for (const key of keys) {
+    for (const args of structure.commands(key, id)) {
+      parts.push(command(...args));
+      replies++;
+    }
   }
+  const payload = Buffer.from(parts.join(''));
+  return timed(() => roundTrip(socket, payload, replies));
+}
+
+async function pipelinedWrite(redis: Redis, keys: string[], batch: number, add: (pipeline: ReturnType<Redis['pipeline']>, key: string) => void): Promise<number> {
+  return timed(async () => {
+    for (let i = 0; i < keys.length; i += batch) {
+      const pipeline = redis.pipeline();
+      for (const key of keys.slice(i, i + batch)) add(pipeline, key);
+      for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    }
+  });
+}
+
+/** One timeline built with the structure's own commands, then COPYed server-side to every key. */
+async function fill(redis: Redis, prefix: string, structure: Structure, keys: string[], ids: number[]): Promise<void> {
+  const template = `${prefix}template:${structure.suffix}`;
+  await structure.build(redis, template, ids);
+  for (let i = 0; i < keys.length; i += 1000) {
+    const pipeline = redis.pipeline();
+    for (const key of keys.slice(i, i + 1000)) pipeline.copy(template, key, 'REPLACE');
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+  }
+  await redis.del(template);
+}
+
+/** MEMORY USAGE (key included) over the entries, summed over timelines spread across the run. */
+async function measureMemory(redis: Redis, keys: string[]): Promise<{ encoding: string; bytesPerEntry: number; entries: number }> {
+  const step = Math.max(1, Math.floor(keys.length / SAMPLED_KEYS));
+  let bytes = 0;
+  let entries = 0;
+  let encoding = '';
+  let sampleEntries = 0;
+  for (let i = 0; i < keys.length; i += step) {
+    const key = keys[i];
+    const type = await redis.type(key);
+    const n = type === 'list' ? await redis.llen(key) : await redis.zcard(key);
+    bytes += Number(await redis.memory('USAGE', key, 'SAMPLES', '0'));
+    entries += n;
+    sampleEntries = n;
+    const e = String(await redis.object('ENCODING', key));
+    encoding = encoding && encoding !== e ? 'mixed' : e;
+  }
+  return { encoding, bytesPerEntry: bytes / entries, entries: sampleEntries };
+}
+
+/** Raises zset-max-listpack-entries so a full timeline is a listpack, as the service does; never lowers it. */
+async function ensureListpack(redis: Redis, wanted: number): Promise<void> {
+  const [, current] = (await redis.config('GET', 'zset-max-listpack-entries')) as string[];
+  if (Number(current) < wanted) await redis.config('SET', 'zset-max-listpack-entries', String(wanted));
 }
 
 async function clean(redis: Redis, prefix: string): Promise<void> {
@@ -116,6 +329,10 @@ async function clean(redis: Redis, prefix: string): Promise<void> {
     if (found.length > 0) await redis.unlink(...found);
     cursor = next;
   } while (cursor !== '0');
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }
 
 main().catch((err) => {

@@ -186,12 +186,14 @@ describe('auth: register, login, bearer tokens', () => {
         ['the token without a scheme', valid],
         ['a token with trailing junk', `Bearer ${valid} extra`],
         ['not a JWT', 'Bearer not-a-jwt'],
-        ['a token signed with a wrong secret', `Bearer ${jwtFor(wrong, payload)}`],
+        ['a token signed with a wrong secret', `Bearer ${jwtFor(wrong, payload, { expiresIn: 600 })}`],
         ['an expired token', `Bearer ${jwtFor(right, { ...payload, exp: Math.floor(Date.now() / 1000) - 60 })}`],
         ['an unsigned (alg none) token', `Bearer ${unsigned}`],
+        ['a token signed with the right secret but HS512', `Bearer ${jwtFor(right, { ...payload, exp: Math.floor(Date.now() / 1000) + 600 }, { algorithm: 'HS512' })}`],
+        ['a token signed with the right secret and HS256 but no expiry', `Bearer ${jwtFor(right, payload)}`],
         ['a token whose payload was altered', `Bearer ${tampered}`],
-        ['a correctly signed token without a user id', `Bearer ${jwtFor(right, { username: user.username })}`],
-        ['a correctly signed token with a non-id subject', `Bearer ${jwtFor(right, { sub: 'admin', username: 'x' })}`],
+        ['a correctly signed token without a user id', `Bearer ${jwtFor(right, { username: user.username }, { expiresIn: 600 })}`],
+        ['a correctly signed token with a non-id subject', `Bearer ${jwtFor(right, { sub: 'admin', username: 'x' }, { expiresIn: 600 })}`],
         ['an overlong token', `Bearer ${'a'.repeat(5000)}`],
       ];
     };
@@ -217,12 +219,12 @@ describe('auth: register, login, bearer tokens', () => {
       expect((await send('GET', '/timelines/home', `Bearer ${valid}`)).status).toBe(200);
       expect((await send('GET', `/posts/${postId}`, `Bearer ${valid}`)).status).toBe(200);
       // A token signed with the server's secret by someone else's hand is as good as an issued one.
-      const minted = new JwtService({ secret }).sign({ sub: user.id, username: user.username });
+      const minted = new JwtService({ secret }).sign({ sub: user.id, username: user.username }, { expiresIn: 600 });
       expect((await send('GET', '/users/me', `Bearer ${minted}`)).body.id).toBe(user.id);
     });
 
     it('answers a signed token whose user does not exist (a reset database) with 401, never a 500', async () => {
-      const ghost = new JwtService({ secret }).sign({ sub: '987654321', username: 'ghost_user' });
+      const ghost = new JwtService({ secret }).sign({ sub: '987654321', username: 'ghost_user' }, { expiresIn: 600 });
       const auth = `Bearer ${ghost}`;
       const invalid = await send('GET', '/users/me', 'Bearer not-a-jwt');
       for (const res of [

@@ -62,6 +62,10 @@ describe('operations: /health, /docs, /metrics', () => {
         '/users/{username}/followers': ['get'],
         '/users/{username}/following': ['get'],
         '/users/{username}/posts': ['get'],
+        '/users/{username}/block': ['delete', 'post'],
+        '/users/{username}/mute': ['delete', 'post'],
+        '/users/me/blocks': ['get'],
+        '/users/me/mutes': ['get'],
         '/posts': ['post'],
         '/posts/{id}': ['delete', 'get'],
         '/posts/{id}/fanout': ['get'],
@@ -79,7 +83,8 @@ describe('operations: /health, /docs, /metrics', () => {
       // The bodies and the paging query are described, so the UI can send them.
       const schemas = doc.components.schemas;
       expect(Object.keys(schemas.RegisterDto.properties).sort()).toEqual(['displayName', 'password', 'username']);
-      expect(Object.keys(schemas.CreatePostDto.properties)).toEqual(['text']);
+      expect(Object.keys(schemas.CreatePostDto.properties).sort()).toEqual(['replyToId', 'text']);
+      expect(Object.keys(schemas.FollowDto.properties)).toEqual(['reposts']);
       expect(Object.keys(schemas.PutMarkerDto.properties)).toEqual(['lastReadId']);
       const homeParams = (doc.paths['/timelines/home'].get as { parameters: { name: string }[] }).parameters.map((p) => p.name);
       expect(homeParams.sort()).toEqual(['cursor', 'limit', 'since']);

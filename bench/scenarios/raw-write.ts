@@ -53,13 +53,13 @@ async function pipelinedWrite(ctx: RunContext, keys: string[], postId: string): 
   }
 }
 
-function command(...args: string[]): string {
+export function command(...args: string[]): string {
   let out = `*${args.length}\r\n`;
   for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
   return out;
 }
 
-function open(port: number, host: string): Promise<Socket> {
+export function open(port: number, host: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, host, () => resolve(socket));
     socket.once('error', reject);
@@ -68,7 +68,7 @@ function open(port: number, host: string): Promise<Socket> {
 }
 
 /** Writes the commands and waits for as many replies; every reply here is one line (":n" or "+OK"). */
-function roundTrip(socket: Socket, payload: Buffer, replies: number): Promise<void> {
+export function roundTrip(socket: Socket, payload: Buffer, replies: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
     const onData = (chunk: Buffer) => {

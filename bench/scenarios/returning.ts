@@ -54,7 +54,7 @@ export async function runReturning(ctx: RunContext): Promise<ReturningResult> {
   const plans = [
     await explain(ctx.sql, `first page of ${LIMIT} from PostgreSQL, reader following ${following} accounts`, await serviceQuery((s) => s.homePostIds(sample.id, { limit: LIMIT + 1 }))),
     await explain(ctx.sql, `rebuild of ${ctx.maxTimeline} entries, same reader`, await serviceQuery((s) => s.homePostIds(sample.id, { limit: ctx.maxTimeline }))),
-    await explain(ctx.sql, 'big followees of the same reader (skipped on the cold read)', await graphQuery((g) => g.bigFollowees(sample.id, ctx.threshold))),
+    await explain(ctx.sql, 'big followees of the same reader (skipped on the cold read)', await graphQuery((g) => g.bigFollowees(sample.id))),
   ];
   return {
     readers: readers.length,

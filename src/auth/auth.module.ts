@@ -7,7 +7,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { TokenService } from './token.service';
+import { TOKEN_ALGORITHM, TokenService } from './token.service';
 
 @Module({
   imports: [
@@ -19,7 +19,12 @@ import { TokenService } from './token.service';
         // first tries to parse it as a PEM public key on every verify and catches the failure:
         // a quarter of the API's CPU when serving home timelines (npm run load --profile).
         const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
-        return { secretOrKeyProvider: () => key, signOptions: { expiresIn: config.jwtExpiresIn as never } };
+        // HS256 pinned both ways: verify never lets the token's own header choose the algorithm.
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: TOKEN_ALGORITHM, expiresIn: config.jwtExpiresInSec },
+          verifyOptions: { algorithms: [TOKEN_ALGORITHM] },
+        };
       },
     }),
   ],

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       host: '0.0.0.0',
       redisKeyPrefix: 'feed:',
-      jwtExpiresIn: '7d',
+      jwtExpiresInSec: 7 * 86_400,
       fanoutChunkSize: 2_500,
       fanoutInactiveDays: 30,
       logLevel: 'log',
@@ -104,6 +104,19 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '65536'],
     ['ADMIN_TOKEN', 'has a space'],
     ['ADMIN_TOKEN', 'x'.repeat(257)],
+    ['JWT_EXPIRES_IN', 'forever'],
+    ['JWT_EXPIRES_IN', '7 days'],
+    ['JWT_EXPIRES_IN', '0s'],
+    ['JWT_EXPIRES_IN', '366d'],
+    ['JWT_EXPIRES_IN', '-5m'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'ftp://app.example.com'],
+    ['CORS_ORIGINS', 'https://ok.example.com,'],
+    ['REQUEST_TIMEOUT_MS', '999'],
+    ['CONNECTION_TIMEOUT_MS', '20000'],
+    ['KEEP_ALIVE_TIMEOUT_MS', 'soon'],
     ['RATE_LIMIT_LOGIN', '10'],
     ['RATE_LIMIT_LOGIN', '10/15'],
     ['RATE_LIMIT_REGISTER', '0/1h'],
@@ -132,7 +145,8 @@ describe('loadConfig', () => {
     const load = () => loadConfig({ NODE_ENV: 'production' });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow('JWT_SECRET');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'prod-secret' }).jwtSecret).toBe('prod-secret');
+    const strong = 'a3f9c2e8b1d74f60a5e2c9b8d7f6e5a4';
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong }).jwtSecret).toBe(strong);
   });
 
   it('falls back to a development JWT secret outside production, with a warning', () => {
@@ -144,7 +158,7 @@ describe('loadConfig', () => {
 
   it('does not warn when JWT_SECRET is set', () => {
     const logger = { warn: jest.fn() };
-    warnAboutDefaults(loadConfig({ JWT_SECRET: 'set' }) as AppConfig, logger as never);
+    warnAboutDefaults(loadConfig({ JWT_SECRET: 'a-secret-of-at-least-thirty-two-bytes' }) as AppConfig, logger as never);
     expect(logger.warn).not.toHaveBeenCalled();
   });
 
@@ -208,5 +222,43 @@ describe('loadConfig', () => {
     ['10.0.0.1, 192.168.0.0/16,::1', ['10.0.0.1', '192.168.0.0/16', '::1']],
   ])('reads TRUST_PROXY=%s', (raw, expected) => {
     expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each([
+    ['60s', 60],
+    ['15m', 900],
+    ['12h', 43_200],
+    ['3600', 3600],
+  ])('reads JWT_EXPIRES_IN=%s as %i seconds', (raw, seconds) => {
+    expect(loadConfig({ JWT_EXPIRES_IN: raw }).jwtExpiresInSec).toBe(seconds);
+  });
+
+  it.each([
+    ['shorter than 32 bytes', 'short-but-not-empty-secret', /at least 32 bytes/],
+    ['a published default', 'dev-only-compose-secret-change-me', /published or trivial/],
+    ['one character repeated', 'x'.repeat(40), /published or trivial/],
+  ])('refuses a JWT_SECRET %s when NODE_ENV=production', (_what, secret, message) => {
+    const load = () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/JWT_SECRET/);
+    expect(load).toThrow(message);
+  });
+
+  it('accepts a short JWT_SECRET outside production, with a warning', () => {
+    const logger = { warn: jest.fn() };
+    warnAboutDefaults(loadConfig({ JWT_SECRET: 'short' }), logger as never);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('shorter than 32 bytes'));
+  });
+
+  it('allows no cross-origin access by default, and reads CORS_ORIGINS as a list of origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it('has request, connection and keep-alive timeouts by default', () => {
+    expect(loadConfig({})).toMatchObject({ requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 });
   });
 });

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config-error';
+import { corsOrigins } from './http-config';
+import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
 import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
 
 export { ConfigError } from './config-error';
@@ -28,10 +30,16 @@ export abstract class AppConfig {
   /** Prefix of every Redis key we own, so several deployments (or test runs) can share one Redis. */
   readonly redisKeyPrefix: string;
   readonly jwtSecret: string;
-  readonly jwtExpiresIn: string;
+  /** Lifetime of an access token, in seconds. */
+  readonly jwtExpiresInSec: number;
   readonly timelineMaxLength: number;
   readonly fanoutCelebrityThreshold: number;
   readonly fanoutBatchSize: number;
+  /**
+   * Rule 2: how many of a home timeline's newest entries are searched for the same original before
+   * a repost is added (0: no dedup).
+   */
+  readonly repostDedupWindow: number;
   /**
    * Followers per chunk job: a big fan-out is cut into chunks that several workers share.
    * 2,500 by default: small enough that a 10,000-follower post is shared by four workers.
@@ -44,6 +52,15 @@ export abstract class AppConfig {
   /** Pending outbox rows older than this are re-enqueued by the relay. */
   readonly outboxRelayAfterMs: number;
   readonly outboxRelayIntervalMs: number;
+  /** Times the relay enqueues one outbox row's work again before the row is dead-lettered. */
+  readonly outboxMaxAttempts: number;
+  /**
+   * Days finished bookkeeping (done outbox rows and fan-out records, dead letters) and soft-deleted
+   * posts are kept before the retention job removes them.
+   */
+  readonly retentionDays: number;
+  /** How often the retention job runs (on one worker). */
+  readonly retentionIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
@@ -57,9 +74,16 @@ export abstract class AppConfig {
   readonly liveMaxSockets: number;
   /** Whether (and which) proxies' X-Forwarded-For names the client address. */
   readonly trustProxy: TrustProxy;
+  /** Origins allowed cross-origin access, to REST (CORS) and to Socket.IO (its Origin check); empty: none. */
+  readonly corsOrigins: string[];
+  /** Longest time a client may take to send a whole request (headers and body): a slow sender is cut off. */
+  readonly requestTimeoutMs: number;
+  /** An HTTP connection with no traffic for this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutMs: number;
 }
 
-const DEV_JWT_SECRET = 'dev-only-secret-change-me';
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
 const ADMIN_TOKEN_ADVISED_LENGTH = 16;
 
@@ -135,13 +159,6 @@ function adminToken(env: Env): string | null {
 /** Reads and validates the environment once; nothing else in the code base reads process.env. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV || 'development';
-  let jwtSecret = env.JWT_SECRET || '';
-  if (!jwtSecret) {
-    if (nodeEnv === 'production') {
-      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
-    }
-    jwtSecret = DEV_JWT_SECRET;
-  }
   const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'feed:';
   if (!/^[A-Za-z0-9:_-]{0,40}$/.test(redisKeyPrefix)) {
     throw new ConfigError(`REDIS_KEY_PREFIX may hold only letters, digits, ':', '_' and '-', got "${redisKeyPrefix}"`);
@@ -156,17 +173,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: redisUrl(env),
     redisClusterNodes: redisClusterNodes(env),
     redisKeyPrefix,
-    jwtSecret,
-    jwtExpiresIn: env.JWT_EXPIRES_IN || '7d',
+    jwtSecret: jwtSecret(env, nodeEnv),
+    jwtExpiresInSec: jwtExpiresInSec(env),
     timelineMaxLength: int(env, 'TIMELINE_MAX_LENGTH', 800, 1, 100_000),
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
+    repostDedupWindow: int(env, 'REPOST_DEDUP_WINDOW', 40, 0, 10_000),
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
     fanoutMode: oneOf(env, 'FANOUT_MODE', 'queue', ['queue', 'inline'] as const),
     outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),
     outboxRelayIntervalMs: int(env, 'OUTBOX_RELAY_INTERVAL_MS', 5_000, 50, 3_600_000),
+    outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 5, 1, 1_000),
+    retentionDays: int(env, 'RETENTION_DAYS', 7, 1, 3650),
+    retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, 1_000, 7 * 86_400_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),
@@ -180,12 +201,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     liveMaxSockets: int(env, 'LIVE_MAX_SOCKETS', 10, 1, 100_000),
     trustProxy: trustProxy(env),
+    corsOrigins: corsOrigins(env),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    // Above Socket.IO's ping interval (25 s): a long-polling request is quiet that long.
+    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 60_000, 30_000, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),
   };
 }
 
 export function warnAboutDefaults(config: AppConfig, logger = new Logger('Config')): void {
   if (config.jwtSecret === DEV_JWT_SECRET) {
     logger.warn('JWT_SECRET is not set: using a development secret. Set JWT_SECRET before exposing this service.');
+  } else if (Buffer.byteLength(config.jwtSecret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+    logger.warn(`JWT_SECRET is shorter than ${MIN_PRODUCTION_SECRET_BYTES} bytes: NODE_ENV=production refuses it.`);
   }
   if (config.adminToken !== null && config.adminToken.length < ADMIN_TOKEN_ADVISED_LENGTH) {
     logger.warn(`ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_ADVISED_LENGTH} characters: anyone who guesses it can manage the queues.`);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { FanoutChunk, FanoutPost } from '../jobs/job-catalogue';
+import { FanoutChunk, FanoutPost, SettleAccount } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
@@ -8,6 +8,7 @@ import { TimelineService } from '../timelines/timeline.service';
 import { ChunkRow, FanoutState, FanoutStatusRow, FanoutStatusRepository } from './fanout-status.repository';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
+import { BigAccountsRepository } from './big-accounts.repository';
 import { FanoutService } from './fanout.service';
 import { GraphService } from '../graph/graph.service';
 import { FeedFilter } from '../timelines/feed-filter.service';
@@ -65,6 +66,7 @@ function setup() {
     noteAccountSize: jest.fn().mockResolvedValue(false),
     isBigAccount: jest.fn((n: number) => n > THRESHOLD),
     push: jest.fn().mockResolvedValue(0),
+    pushRepost: jest.fn(async (ids: string[]) => ids.slice(1)),
     unpush: jest.fn().mockResolvedValue(undefined),
     retract: jest.fn().mockResolvedValue(undefined),
     merge: jest.fn().mockResolvedValue(undefined),
@@ -82,12 +84,13 @@ function setup() {
   };
   const graph = { followerCount: followers.count, followerSlices: followers.slices, followerPage: followers.page, followersAmong: followers.among };
   // Lets every reader through unless a test says otherwise.
-  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]) };
+  const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]), fitsRoom: jest.fn(() => true) };
   const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
+  const accounts = { markMerged: jest.fn().mockResolvedValue(true), isMerged: jest.fn().mockResolvedValue(false) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, observeDelay: jest.fn() };
-  const service = new FanoutService(status as unknown as FanoutStatusRepository, graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config);
-  return { service, status, followers, filter, timelines, queue, dispatcher, metrics, hydrator, live, post };
+  const service = new FanoutService(status as unknown as FanoutStatusRepository, graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, queue as unknown as JobQueue, dispatcher as unknown as JobDispatcher, metrics as unknown as FanoutMetrics, hydrator as unknown as PostHydrator, live as unknown as LiveFeedService, config, accounts as unknown as BigAccountsRepository);
+  return { service, status, followers, filter, timelines, queue, dispatcher, metrics, hydrator, live, post, accounts };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -128,6 +131,66 @@ describe('FanoutService', () => {
       expect(m.followers.slices).not.toHaveBeenCalled();
       expect(m.followers.page).not.toHaveBeenCalled();
       expect(m.status.start).not.toHaveBeenCalled();
+      expect(m.timelines.push).not.toHaveBeenCalled();
+    });
+
+    it('marks a big author merged at read before it skips their post', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      await m.service.fanoutPost(job);
+      expect(m.accounts.markMerged).toHaveBeenCalledWith('7');
+      expect(m.accounts.markMerged.mock.invocationCallOrder[0]).toBeLessThan(m.status.skip.mock.invocationCallOrder[0]);
+      expect(m.queue.requeue).not.toHaveBeenCalled();
+    });
+
+    it('fans out the post of an author who stopped being big, and has the posts of their big days settled (rule 6)', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD);
+      m.accounts.isMerged.mockResolvedValue(true);
+      await m.service.fanoutPost(job);
+      expect(m.queue.requeue).toHaveBeenCalledWith(SettleAccount, { authorId: '7' });
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.status.start).toHaveBeenCalled();
+      expect(m.accounts.markMerged).not.toHaveBeenCalled();
+    });
+
+    it('writes a post deleted before its fan-out ran nowhere, not even on its author’s timeline', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.hydrator.hydrate.mockResolvedValue([]);
+      await m.service.fanoutPost(job);
+      expect(m.timelines.publish).not.toHaveBeenCalled();
+      expect(m.status.start).not.toHaveBeenCalled();
+      expect(m.status.skip).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(FanoutPost, job);
+    });
+
+    it('still requeues the open chunks of a running post deleted meanwhile, so that they finish', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue(statusRow('running'));
+      m.status.chunks.mockResolvedValue([chunkRow(0)]);
+      m.hydrator.hydrate.mockResolvedValue([]);
+      await m.service.fanoutPost(job);
+      expect(m.timelines.publish).not.toHaveBeenCalled();
+      expect(m.queue.requeue).toHaveBeenCalledWith(FanoutChunk, { ...job, chunkNo: 0 });
+    });
+
+    it('pushes a big account’s reply to another account to its online followers the rules let through, not to its room', async () => {
+      const m = setup();
+      const reply = { ...m.post, replyTo: { id: '1', author: { id: '9', username: 'b', displayName: 'b' } } };
+      m.hydrator.hydrate.mockResolvedValue([reply]);
+      m.filter.fitsRoom.mockReturnValue(false);
+      m.filter.readersOf.mockResolvedValue(['2']);
+      m.status.find.mockResolvedValue(statusRow('pending'));
+      m.followers.count.mockResolvedValue(THRESHOLD + 1);
+      m.live.onlineUsers.mockResolvedValue(['2', '3', '4']);
+      m.followers.among.mockResolvedValue(['2', '3']);
+      await m.service.fanoutPost(job);
+      expect(m.live.toBigAccountFollowers).not.toHaveBeenCalled();
+      expect(m.filter.readersOf).toHaveBeenCalledWith(reply, ['2', '3']);
+      expect(m.live.deliver).toHaveBeenCalledWith(['2'], reply);
       expect(m.timelines.push).not.toHaveBeenCalled();
     });
 
@@ -338,6 +401,29 @@ describe('FanoutService', () => {
       expect(m.followers.page).toHaveBeenCalledTimes(2);
       expect(m.followers.page.mock.calls[1][1]).toBe('30');
       expect(m.status.checkpoint).toHaveBeenCalledWith('500', 1, '30', 2);
+    });
+
+    it('writes a repost through rule 2’s dedup, and pushes it live only where it was added', async () => {
+      const m = setup();
+      const repost = { ...m.post, id: '600', text: '', repostOf: { ...m.post, id: '400' } };
+      m.hydrator.hydrate.mockResolvedValue([repost]);
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page.mockResolvedValueOnce({ ids: ['21', '25', '30'], lastId: '30', scanned: 3 }).mockResolvedValueOnce(END);
+      await m.service.runChunk({ ...chunkJob, postId: '600' });
+      expect(m.timelines.pushRepost).toHaveBeenCalledWith(['21', '25', '30'], '600', '400');
+      expect(m.timelines.push).not.toHaveBeenCalled();
+      expect(m.live.deliver).toHaveBeenCalledWith(['25', '30'], repost);
+    });
+
+    it('stops writing at the batch where it finds the post deleted, and finishes the chunk', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.hydrator.hydrate.mockResolvedValueOnce([m.post]).mockResolvedValue([]);
+      m.followers.page.mockResolvedValue({ ids: ['21', '25'], lastId: '25', scanned: 2 });
+      await m.service.runChunk(chunkJob);
+      expect(m.timelines.push).toHaveBeenCalledTimes(1);
+      expect(m.live.deliver).toHaveBeenCalledTimes(1);
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
     });
 
     it('finishes an empty chunk without writing', async () => {

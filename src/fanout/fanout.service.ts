@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ChunkJobData, FanoutChunk, FanoutPost, PostJobData } from '../jobs/job-catalogue';
+import { ChunkJobData, FanoutChunk, FanoutPost, PostJobData, SettleAccount } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { JobQueue } from '../jobs/job-queue';
 import { GraphService } from '../graph/graph.service';
@@ -9,8 +9,8 @@ import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { FeedFilter } from '../timelines/feed-filter.service';
-import { FeedPost } from '../timelines/feed-rules';
 import { TimelineService } from '../timelines/timeline.service';
+import { BigAccountsRepository } from './big-accounts.repository';
 import { FanoutStatusRepository } from './fanout-status.repository';
 
 /**
@@ -36,6 +36,7 @@ export class FanoutService {
     private readonly hydrator: PostHydrator,
     private readonly live: LiveFeedService,
     private readonly config: AppConfig,
+    private readonly accounts: BigAccountsRepository,
   ) {}
 
   /**
@@ -48,17 +49,27 @@ export class FanoutService {
       await this.dispatcher.done(FanoutPost, job);
       return;
     }
+    const live = (await this.postView(job.postId)) !== undefined;
+    if (!live && current.state === 'pending') {
+      // Deleted before its fan-out ran: it is written into no timeline, not even its author's.
+      await this.dispatcher.done(FanoutPost, job);
+      return;
+    }
     // Also done inline at post time; repeated here for posts whose inline write missed (Redis down).
-    await this.timelines.publish(job.authorId, job.postId);
+    if (live) await this.timelines.publish(job.authorId, job.postId);
 
     const followers = await this.graph.followerCount(job.authorId);
+    const big = this.timelines.isBigAccount(followers);
+    // Marked before the post is skipped: whoever reads the followees anew then merges it.
+    if (big && current.state === 'pending') await this.accounts.markMerged(job.authorId);
     const changedSides = await this.timelines.noteAccountSize(job.authorId, followers);
-    if (current.state === 'pending' && this.timelines.isBigAccount(followers)) {
+    if (!big && (await this.accounts.isMerged(job.authorId))) await this.queue.requeue(SettleAccount, { authorId: job.authorId });
+    if (current.state === 'pending' && big) {
       if (changedSides) await this.moveOnlineFollowersToRoom(job.authorId);
       if (await this.status.skip(job.postId, followers)) {
         this.metrics.skipped.inc();
         const post = await this.postView(job.postId);
-        if (post) this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
+        if (post) await this.pushBigAccountPost(post);
       }
       await this.dispatcher.done(FanoutPost, job);
       return;
@@ -93,18 +104,17 @@ export class FanoutService {
     const chunk = await this.status.chunk(job.postId, job.chunkNo);
     if (!chunk) return;
     if (!chunk.done) {
-      const post = await this.postView(job.postId);
-      // A post deleted meanwhile has no view: its author alone decides the rules it can meet.
-      const subject: FeedPost = post ?? { author: { id: job.authorId } };
       const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
       let cursor = chunk.cursor_id;
       let delivered = chunk.delivered;
       for (;;) {
+        // Asked again every batch (from the post cache): a post deleted meanwhile stops here, and
+        // its retraction waits for this chunk to finish before it walks the followers.
+        const post = await this.postView(job.postId);
+        if (!post) break;
         const page = await this.graph.followerPage(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
         if (page.lastId === null) break;
-        const readers = await this.filter.readersOf(subject, page.ids);
-        await this.timelines.push(readers, job.postId);
-        if (post) await this.live.deliver(readers, post);
+        await this.write(page.ids, post);
         cursor = page.lastId;
         delivered += page.scanned;
         await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
@@ -129,9 +139,38 @@ export class FanoutService {
     if (!post) return;
     const online = await this.onlineFollowers(job.authorId);
     for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
-      const batch = await this.filter.readersOf(post, online.slice(i, i + this.config.fanoutBatchSize));
-      await this.timelines.push(batch, job.postId);
-      await this.live.deliver(batch, post);
+      await this.write(online.slice(i, i + this.config.fanoutBatchSize), post);
+    }
+  }
+
+  /**
+   * One batch of followers: those the feed rules let the post reach get it in their timelines, in
+   * one round trip, and pushed live. A repost is added only where rule 2's dedup lets it in, and
+   * pushed only there.
+   */
+  private async write(followerIds: string[], post: PostView): Promise<void> {
+    const readers = await this.filter.readersOf(post, followerIds);
+    if (post.repostOf) {
+      await this.live.deliver(await this.timelines.pushRepost(readers, post.id, post.repostOf.id), post);
+      return;
+    }
+    await this.timelines.push(readers, post.id);
+    await this.live.deliver(readers, post);
+  }
+
+  /**
+   * A big account's post goes live to its room, minus the readers the rules keep out; a reply to
+   * another account, which reaches only the followers who also follow that account (rule 1), goes
+   * to those of them online instead.
+   */
+  private async pushBigAccountPost(post: PostView): Promise<void> {
+    if (this.filter.fitsRoom(post)) {
+      this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
+      return;
+    }
+    const online = await this.onlineFollowers(post.author.id);
+    for (let i = 0; i < online.length; i += this.config.fanoutBatchSize) {
+      await this.live.deliver(await this.filter.readersOf(post, online.slice(i, i + this.config.fanoutBatchSize)), post);
     }
   }
 

@@ -1,7 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
+import { AccountJobData, FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, SettleAccount, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
+import { AccountSettleService } from './account-settle.service';
 import { TimelineEditsService } from './timeline-edits.service';
 import { FeedWorkerHost } from './feed-worker.host';
 import { WORKER_OPTIONS } from './worker-options';
@@ -12,6 +13,7 @@ const GRAPH_CONCURRENCY = 4;
 export class GraphProcessor extends FeedWorkerHost {
   constructor(
     private readonly edits: TimelineEditsService,
+    private readonly settler: AccountSettleService,
     metrics: FanoutMetrics,
   ) {
     super(metrics, GRAPH_CONCURRENCY);
@@ -29,6 +31,8 @@ export class GraphProcessor extends FeedWorkerHost {
         return this.edits.unmergeFollowee(job.data as FollowJobData);
       case UnmergeMuted.name:
         return this.edits.unmergeMuted(job.data as FollowJobData);
+      case SettleAccount.name:
+        return this.settler.settle(job.data as AccountJobData);
       default:
         throw new Error(`unknown job ${job.name} on queue ${QueueName.Graph}`);
     }

@@ -6,6 +6,7 @@ import { LiveFeedService } from '../realtime/live-feed.service';
 import { GraphService } from '../graph/graph.service';
 import { FeedFilter } from '../timelines/feed-filter.service';
 import { TimelineService } from '../timelines/timeline.service';
+import { FanoutStatusRepository } from './fanout-status.repository';
 import { TimelineEditsService } from './timeline-edits.service';
 
 const config = { fanoutBatchSize: 2 } as AppConfig;
@@ -25,8 +26,9 @@ function setup() {
   };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const live = { retract: jest.fn().mockResolvedValue(undefined), retractFromBigAccountFollowers: jest.fn() };
-  const service = new TimelineEditsService(graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config);
-  return { service, followers, source, filter, timelines, dispatcher, live };
+  const status = { find: jest.fn().mockResolvedValue({ state: 'done' }) };
+  const service = new TimelineEditsService(graph as unknown as GraphService, filter as unknown as FeedFilter, timelines as unknown as TimelineService, dispatcher as unknown as JobDispatcher, live as unknown as LiveFeedService, config, status as unknown as FanoutStatusRepository);
+  return { service, followers, source, filter, timelines, dispatcher, live, status };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -51,6 +53,26 @@ describe('TimelineEditsService', () => {
         [['3'], '500'],
       ]);
       expect(m.dispatcher.done).toHaveBeenCalledWith(RetractPost, job);
+    });
+  });
+
+  describe('retractPost of a post that was never fanned out', () => {
+    it.each(['skipped', 'pending'])('retracts from the author and the big account’s room only, with no walk, when the fan-out is %s', async (state) => {
+      const m = setup();
+      m.status.find.mockResolvedValue({ state });
+      await m.service.retractPost(job);
+      expect(m.timelines.retract).toHaveBeenCalledWith('7', '500');
+      expect(m.live.retractFromBigAccountFollowers).toHaveBeenCalledWith('7', '500');
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).toHaveBeenCalledWith(RetractPost, job);
+    });
+
+    it('fails, to be retried, while the fan-out is still running', async () => {
+      const m = setup();
+      m.status.find.mockResolvedValue({ state: 'running' });
+      await expect(m.service.retractPost(job)).rejects.toThrow(/still running/);
+      expect(m.followers.page).not.toHaveBeenCalled();
+      expect(m.dispatcher.done).not.toHaveBeenCalled();
     });
   });
 

@@ -6,6 +6,7 @@ import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
 import { FeedFilter } from '../timelines/feed-filter.service';
 import { TimelineService } from '../timelines/timeline.service';
+import { FanoutStatusRepository } from './fanout-status.repository';
 
 /**
  * The background edits that follow a change of the graph or a delete: what leaves or joins
@@ -20,13 +21,24 @@ export class TimelineEditsService {
     private readonly dispatcher: JobDispatcher,
     private readonly live: LiveFeedService,
     private readonly config: AppConfig,
+    private readonly status: FanoutStatusRepository,
   ) {}
 
-  /** A deleted post leaves every timeline it may have reached, and every screen showing it. */
+  /**
+   * A deleted post leaves every timeline it may have reached, and every screen showing it. Only a
+   * post that was fanned out costs a walk over the followers. One whose fan-out never ran wrote
+   * nothing (the fan-out finds it deleted), and a big account's post was never written: one emit to
+   * its room clears the screens, and the few timelines that hold it (merged on follow) drop it
+   * when they are read.
+   */
   async retractPost(job: PostJobData): Promise<void> {
+    const fanout = await this.status.find(job.postId);
+    // Walking now could pass followers that a running batch is about to write: BullMQ retries.
+    if (fanout?.state === 'running') throw new Error('fan-out of the deleted post still running; retracting after it');
     await this.timelines.retract(job.authorId, job.postId);
     this.live.retractFromBigAccountFollowers(job.authorId, job.postId);
     await this.live.retract([job.authorId], job.postId);
+    if (fanout?.state !== 'done') return this.dispatcher.done(RetractPost, job);
     let cursor = '0';
     for (;;) {
       // Every follower, active or not: an inactive user's old timeline may hold the post too.

@@ -172,6 +172,16 @@ export class FollowsRepository {
     return rows.map((r) => r.follower_id);
   }
 
+  /** Which of these accounts the user follows. */
+  async followeesAmong(userId: string, accountIds: string[]): Promise<string[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.db.rows<{ followee_id: string }>(
+      'SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2::bigint[])',
+      [userId, accountIds],
+    );
+    return rows.map((r) => r.followee_id);
+  }
+
   /** Followers of a user, newest follow first, keyset-paged on the follow's sequence number. */
   followers(userId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.db.rows<EdgeListRow>(
@@ -192,17 +202,18 @@ export class FollowsRepository {
   }
 
   /**
-   * The accounts this user follows that are too big to fan out; their posts are merged at read and
-   * pushed to a room. A muted one is left out: its posts stay out of this user's home (rule 5), so
-   * merging them would only feed the filter, and its room would push them live.
+   * The accounts this user follows whose posts are merged at read and pushed to a room: big ones,
+   * and those that stopped being big until the posts they wrote while big are in their followers'
+   * timelines (users.merged_at_read, rule 6). A muted one is left out: its posts stay out of this
+   * user's home (rule 5), so merging them would only feed the filter, and its room would push them live.
    */
-  async bigFollowees(userId: string, threshold: number): Promise<string[]> {
+  async bigFollowees(userId: string): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
       `SELECT u.id FROM follows f JOIN users u ON u.id = f.followee_id ${PENDING}
-       WHERE f.follower_id = $1 AND ${followersCount('u')} > $2
+       WHERE f.follower_id = $1 AND u.merged_at_read
          AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = $1 AND m.muted_id = f.followee_id)
        ORDER BY ${followersCount('u')} DESC LIMIT 500`,
-      [userId, threshold],
+      [userId],
     );
     return rows.map((r) => r.id);
   }

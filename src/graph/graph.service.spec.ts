@@ -1,5 +1,4 @@
 import { ForbiddenException, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { BlocksRepository } from './blocks.repository';
 import { FollowsRepository } from './follows.repository';
@@ -41,7 +40,6 @@ function setup() {
     mutes as unknown as MutesRepository,
     relations as unknown as RelationsRepository,
     cache as unknown as RelationsCache,
-    { fanoutCelebrityThreshold: 10 } as AppConfig,
   );
   return { service, events, db, follows, blocks, mutes, relations, cache };
 }

@@ -1,5 +1,4 @@
 import { ForbiddenException, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { Database, Tx } from '../database/database';
 import { BlocksRepository } from './blocks.repository';
 import { EdgeListRow, FollowerPage, FollowerSlice, FollowsRepository, RemovedFollow } from './follows.repository';
@@ -41,7 +40,6 @@ export class GraphService {
     private readonly mutes: MutesRepository,
     private readonly relations: RelationsRepository,
     private readonly cache: RelationsCache,
-    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -112,6 +110,11 @@ export class GraphService {
     return this.follows.among(accountId, userIds);
   }
 
+  /** Which of these accounts the user follows. */
+  followeesAmong(userId: string, accountIds: string[]): Promise<string[]> {
+    return this.follows.followeesAmong(userId, accountIds);
+  }
+
   followersList(userId: string, beforeSeq: string | undefined, limit: number): Promise<EdgeListRow[]> {
     return this.follows.followers(userId, beforeSeq, limit);
   }
@@ -128,9 +131,9 @@ export class GraphService {
     return this.mutes.list(userId, beforeSeq, limit);
   }
 
-  /** The big accounts this user follows and does not mute (see FollowsRepository.bigFollowees). */
+  /** The accounts merged at read that this user follows and does not mute (see FollowsRepository.bigFollowees). */
   bigFollowees(userId: string): Promise<string[]> {
-    return this.follows.bigFollowees(userId, this.config.fanoutCelebrityThreshold);
+    return this.follows.bigFollowees(userId);
   }
 
   /** The writes of one change; `touch` records that the cached relations of the pair changed. */

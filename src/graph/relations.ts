@@ -36,7 +36,29 @@ export function toStoredRelations(relations: UserRelations): StoredRelations {
  * in the caller, and throws rather than letting a post through.
  */
 export class Relations {
+  /** Follows asked about for this batch, as `reader>account`, and those of them that stand. */
+  private readonly followsAsked = new Set<string>();
+  private readonly followsFound = new Set<string>();
+
   constructor(private readonly byUser: ReadonlyMap<string, UserRelations>) {}
+
+  /**
+   * Adds what the batch needs of the follow graph (rule 1): for each [reader, account] pair asked,
+   * whether the reader follows the account. A following is too big to load whole; the batch's loader
+   * asks PostgreSQL for exactly the pairs its posts and readers raise (repliedAccount).
+   */
+  withFollows(asked: [string, string][], found: [string, string][]): this {
+    for (const [reader, account] of asked) this.followsAsked.add(`${reader}>${account}`);
+    for (const [reader, account] of found) this.followsFound.add(`${reader}>${account}`);
+    return this;
+  }
+
+  /** The reader follows the account; a pair the batch did not load is a bug in the caller and throws. */
+  follows(readerId: string, accountId: string): boolean {
+    const key = `${readerId}>${accountId}`;
+    if (!this.followsAsked.has(key)) throw new Error(`whether ${readerId} follows ${accountId} was not loaded`);
+    return this.followsFound.has(key);
+  }
 
   static of(entries: Iterable<[string, UserRelations]>): Relations {
     return new Relations(new Map(entries));

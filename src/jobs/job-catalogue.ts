@@ -11,6 +11,8 @@ export enum QueueName {
   FanoutBulk = 'fanout-bulk',
   /** Follow, unfollow, block, mute, unmute and delete: timeline edits that follow a change of the graph. */
   Graph = 'graph',
+  /** Periodic upkeep (retention), run by one worker per period through a BullMQ job scheduler. */
+  Maintenance = 'maintenance',
 }
 
 export interface PostJobData {
@@ -27,6 +29,10 @@ export interface FollowJobData {
   followeeId: string;
   /** The follow's sequence number: each follow or unfollow is its own event. */
   seq: string;
+}
+
+export interface AccountJobData {
+  authorId: string;
 }
 
 export interface JobSpec<T> {
@@ -77,6 +83,24 @@ export const UnmergeFollowee: JobSpec<FollowJobData> = {
   queue: QueueName.Graph,
   name: 'unmerge-followee',
   jobId: (d) => `unfollow-${d.seq}`,
+};
+
+/**
+ * An author merged at read who is no longer big (rule 6): the posts they wrote while big join their
+ * followers' timelines, then their posts stop being merged. One at a time per author; the fan-out
+ * of each of their posts asks again until it is done.
+ */
+export const SettleAccount: JobSpec<AccountJobData> = {
+  queue: QueueName.Graph,
+  name: 'settle-account',
+  jobId: (d) => `settle-${d.authorId}`,
+};
+
+/** The retention pass (src/retention): one scheduler, so one worker runs it per period. */
+export const RunRetention: JobSpec<Record<string, never>> = {
+  queue: QueueName.Maintenance,
+  name: 'retention',
+  jobId: () => 'retention',
 };
 
 /** The jobs the outbox relay may re-enqueue, by name. */

@@ -1,40 +1,60 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { OutboxMetrics } from '../metrics/outbox.metrics';
 import { FanoutPost, MergeFollowee, RetractPost, UnmergeFollowee } from './job-catalogue';
 import { JobQueue } from './job-queue';
 import { OutboxRelay } from './outbox-relay.service';
-import { OutboxRepository, OutboxRow } from './outbox.repository';
+import { OutboxRepository, OutboxRow, RelayOutcome } from './outbox.repository';
 
-const config = { outboxRelayAfterMs: 30_000, outboxRelayIntervalMs: 5_000 } as AppConfig;
+const config = { outboxRelayAfterMs: 30_000, outboxRelayIntervalMs: 5_000, outboxMaxAttempts: 3 } as AppConfig;
+
+const row = (id: string, kind: string, jobId: string, payload: Record<string, string>, attempts = 0): OutboxRow => ({
+  id,
+  kind,
+  job_id: jobId,
+  payload,
+  attempts,
+});
 
 function setup(rows: OutboxRow[]) {
+  const written: RelayOutcome[] = [];
   const outbox = {
-    stale: jest.fn().mockResolvedValue(rows),
-    markEnqueued: jest.fn().mockResolvedValue(undefined),
-    prune: jest.fn().mockResolvedValue(0),
+    // The real one locks the rows, runs the work and writes its outcome in one transaction.
+    claimStale: jest.fn(async (_kinds: string[], _after: number, _limit: number, work: (r: OutboxRow[]) => Promise<RelayOutcome>) => {
+      const outcome = await work(rows);
+      written.push(outcome);
+      return outcome;
+    }),
   };
-  const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
-  const relay = new OutboxRelay(outbox as unknown as OutboxRepository, queue as unknown as JobQueue, config);
-  return { relay, outbox, queue };
+  const queue = { isQueued: jest.fn().mockResolvedValue(false), requeue: jest.fn().mockResolvedValue(undefined) };
+  const metrics = { relayed: { inc: jest.fn() }, deadLettered: { inc: jest.fn() } };
+  const relay = new OutboxRelay(
+    outbox as unknown as OutboxRepository,
+    queue as unknown as JobQueue,
+    config,
+    metrics as unknown as OutboxMetrics,
+  );
+  return { relay, outbox, queue, metrics, written };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
 
 describe('OutboxRelay', () => {
-  it('requeues each stale row by its kind, marks them enqueued and prunes', async () => {
-    const rows: OutboxRow[] = [
-      { id: '1', kind: 'fanout-post', job_id: 'post-500', payload: { postId: '500', authorId: '7' } },
-      { id: '2', kind: 'retract-post', job_id: 'delete-400', payload: { postId: '400', authorId: '7' } },
-      { id: '3', kind: 'merge-followee', job_id: 'follow-9', payload: { followerId: '1', followeeId: '2', seq: '9' } },
-      { id: '4', kind: 'unmerge-followee', job_id: 'unfollow-10', payload: { followerId: '1', followeeId: '2', seq: '10' } },
+  it('requeues each stale row by its kind, records them as attempts', async () => {
+    const rows = [
+      row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }),
+      row('2', 'retract-post', 'delete-400', { postId: '400', authorId: '7' }),
+      row('3', 'merge-followee', 'follow-9', { followerId: '1', followeeId: '2', seq: '9' }),
+      row('4', 'unmerge-followee', 'unfollow-10', { followerId: '1', followeeId: '2', seq: '10' }),
     ];
-    const { relay, outbox, queue } = setup(rows);
+    const { relay, outbox, queue, metrics, written } = setup(rows);
     await expect(relay.relayOnce()).resolves.toBe(4);
 
-    expect(outbox.stale).toHaveBeenCalledWith(
+    expect(outbox.claimStale).toHaveBeenCalledWith(
       ['fanout-post', 'retract-post', 'merge-followee', 'remerge-followee', 'unmerge-followee', 'unmerge-muted'],
       30_000,
       expect.any(Number),
+      expect.any(Function),
     );
     expect(queue.requeue.mock.calls).toEqual([
       [FanoutPost, rows[0].payload],
@@ -42,10 +62,8 @@ describe('OutboxRelay', () => {
       [MergeFollowee, rows[2].payload],
       [UnmergeFollowee, rows[3].payload],
     ]);
-    expect(outbox.markEnqueued).toHaveBeenCalledWith(['post-500', 'delete-400', 'follow-9', 'unfollow-10']);
-    expect(outbox.prune).toHaveBeenCalledTimes(1);
-    const order = (fn: jest.Mock) => fn.mock.invocationCallOrder[0];
-    expect(order(queue.requeue)).toBeLessThan(order(outbox.markEnqueued));
+    expect(written).toEqual([{ requeued: ['post-500', 'delete-400', 'follow-9', 'unfollow-10'], queued: [], dead: [] }]);
+    expect(metrics.relayed.inc).toHaveBeenCalledWith(4);
   });
 
   it('uses job ids that match what the outbox recorded', async () => {
@@ -57,26 +75,41 @@ describe('OutboxRelay', () => {
   it('asks only for the kinds it knows how to enqueue, so rows of a newer version never block it', async () => {
     const { relay, outbox } = setup([]);
     await expect(relay.relayOnce()).resolves.toBe(0);
-    const [kinds] = outbox.stale.mock.calls[0];
+    const [kinds] = outbox.claimStale.mock.calls[0];
     expect(kinds).not.toContain('fanout-chunk');
     expect(kinds).toHaveLength(6);
   });
 
-
-  it('still prunes when nothing is stale', async () => {
-    const { relay, outbox, queue } = setup([]);
+  it('leaves a job still waiting or retrying in its queue alone, without counting an attempt', async () => {
+    const { relay, queue, written, metrics } = setup([row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }, 2)]);
+    queue.isQueued.mockResolvedValue(true);
     await expect(relay.relayOnce()).resolves.toBe(0);
     expect(queue.requeue).not.toHaveBeenCalled();
-    expect(outbox.markEnqueued).toHaveBeenCalledWith([]);
-    expect(outbox.prune).toHaveBeenCalledTimes(1);
+    expect(written).toEqual([{ requeued: [], queued: ['post-500'], dead: [] }]);
+    expect(metrics.relayed.inc).not.toHaveBeenCalled();
   });
 
-  it('marks nothing enqueued when an enqueue fails, so the next pass retries', async () => {
-    const rows: OutboxRow[] = [{ id: '1', kind: 'fanout-post', job_id: 'post-500', payload: { postId: '500', authorId: '7' } }];
-    const { relay, outbox, queue } = setup(rows);
-    queue.requeue.mockRejectedValue(new Error('Connection is closed.'));
+  it('dead-letters a row out of attempts instead of enqueuing it again', async () => {
+    const rows = [
+      row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }, 3),
+      row('2', 'fanout-post', 'post-501', { postId: '501', authorId: '7' }, 2),
+    ];
+    const { relay, queue, written, metrics } = setup(rows);
+    await expect(relay.relayOnce()).resolves.toBe(1);
+    expect(queue.requeue.mock.calls).toEqual([[FanoutPost, rows[1].payload]]);
+    expect(written).toEqual([{ requeued: ['post-501'], queued: [], dead: ['post-500'] }]);
+    expect(metrics.deadLettered.inc).toHaveBeenCalledWith(1);
+  });
+
+  it('keeps what it enqueued before an enqueue fails, and leaves the rest for the next pass', async () => {
+    const rows = [
+      row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }),
+      row('2', 'fanout-post', 'post-501', { postId: '501', authorId: '7' }),
+    ];
+    const { relay, queue, written } = setup(rows);
+    queue.requeue.mockResolvedValueOnce(undefined).mockRejectedValueOnce(new Error('Connection is closed.'));
     await expect(relay.relayOnce()).rejects.toThrow('Connection is closed.');
-    expect(outbox.markEnqueued).not.toHaveBeenCalled();
+    expect(written).toEqual([{ requeued: ['post-500'], queued: [], dead: [] }]);
   });
 
   it('runs on the configured interval and waits for a running pass on shutdown', async () => {
@@ -84,12 +117,12 @@ describe('OutboxRelay', () => {
     try {
       const { relay, outbox } = setup([]);
       relay.onApplicationBootstrap();
-      expect(outbox.stale).not.toHaveBeenCalled();
+      expect(outbox.claimStale).not.toHaveBeenCalled();
       await jest.advanceTimersByTimeAsync(5_000);
-      expect(outbox.stale).toHaveBeenCalledTimes(1);
+      expect(outbox.claimStale).toHaveBeenCalledTimes(1);
       await relay.onApplicationShutdown();
       await jest.advanceTimersByTimeAsync(20_000);
-      expect(outbox.stale).toHaveBeenCalledTimes(1);
+      expect(outbox.claimStale).toHaveBeenCalledTimes(1);
     } finally {
       jest.useRealTimers();
     }

@@ -1,14 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { OutboxMetrics } from '../metrics/outbox.metrics';
 import { OUTBOX_JOBS } from './job-catalogue';
 import { JobQueue } from './job-queue';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, OutboxRow, RelayOutcome } from './outbox.repository';
 
 const RELAY_BATCH = 500;
 
 /**
  * Re-enqueues outbox rows whose job never ran to the end: a crash between commit and enqueue,
- * Redis down at post time, a job lost with a flushed Redis. Job ids make a re-enqueue harmless.
+ * Redis down at post time, a job lost with a flushed Redis, a job that failed all its attempts.
+ * Job ids make a re-enqueue harmless. Each re-enqueue of a job that ended or was lost counts as an
+ * attempt of the row; after OUTBOX_MAX_ATTEMPTS the row is dead-lettered (`dead_at`), so work that
+ * always fails stops going round, and shows in feed_outbox_dead_letters for an operator.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,6 +24,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRepository,
     private readonly queue: JobQueue,
     private readonly config: AppConfig,
+    private readonly metrics: OutboxMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,17 +42,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** One pass: re-enqueues what is stale; returns how many rows it re-enqueued. */
+  /** One pass: re-enqueues what is stale; returns how many rows it enqueued anew. */
   async relayOnce(): Promise<number> {
-    const rows = await this.outbox.stale(Object.keys(OUTBOX_JOBS), this.config.outboxRelayAfterMs, RELAY_BATCH);
-    const relayed: string[] = [];
-    for (const row of rows) {
-      await this.queue.requeue(OUTBOX_JOBS[row.kind], row.payload as never);
-      relayed.push(row.job_id);
+    let failure: unknown;
+    const outcome = await this.outbox.claimStale(
+      Object.keys(OUTBOX_JOBS),
+      this.config.outboxRelayAfterMs,
+      RELAY_BATCH,
+      async (rows) => {
+        const decided: RelayOutcome = { requeued: [], queued: [], dead: [] };
+        try {
+          for (const row of rows) decided[await this.relayRow(row)].push(row.job_id);
+        } catch (err) {
+          // Redis away: keep what was done (it is written with the claim), leave the rest for later.
+          failure = err;
+        }
+        return decided;
+      },
+    );
+    this.report(outcome);
+    if (failure) throw failure;
+    return outcome.requeued.length;
+  }
+
+  private async relayRow(row: OutboxRow): Promise<keyof RelayOutcome> {
+    const spec = OUTBOX_JOBS[row.kind];
+    const payload = row.payload as never;
+    if (await this.queue.isQueued(spec, payload)) return 'queued';
+    if (row.attempts >= this.config.outboxMaxAttempts) return 'dead';
+    await this.queue.requeue(spec, payload);
+    return 'requeued';
+  }
+
+  private report(outcome: RelayOutcome): void {
+    if (outcome.requeued.length > 0) {
+      this.metrics.relayed.inc(outcome.requeued.length);
+      this.logger.log({ msg: 're-enqueued stale outbox rows', count: outcome.requeued.length });
     }
-    await this.outbox.markEnqueued(relayed);
-    if (relayed.length > 0) this.logger.log({ msg: 're-enqueued stale outbox rows', count: relayed.length });
-    await this.outbox.prune();
-    return relayed.length;
+    if (outcome.dead.length > 0) {
+      this.metrics.deadLettered.inc(outcome.dead.length);
+      this.logger.error({
+        msg: 'outbox rows dead-lettered: their work failed every attempt',
+        attempts: this.config.outboxMaxAttempts,
+        jobs: outcome.dead,
+      });
+    }
   }
 }

@@ -6,6 +6,18 @@ export interface OutboxRow {
   kind: string;
   job_id: string;
   payload: Record<string, string>;
+  /** Times the relay has enqueued this row's work again. */
+  attempts: number;
+}
+
+/** What one relay pass did with the rows it claimed, by job id. */
+export interface RelayOutcome {
+  /** Enqueued anew: the job had ended (failed) or was gone. Counts as an attempt. */
+  requeued: string[];
+  /** Still waiting or running in its queue: only its clock is reset. */
+  queued: string[];
+  /** Out of attempts: moved to the dead-letter state. */
+  dead: string[];
 }
 
 /** The transactional outbox: background work recorded in the same transaction as its cause. */
@@ -34,29 +46,44 @@ export class OutboxRepository {
   }
 
   /**
-   * Rows of these kinds still not done a while after they were written or last enqueued. Kinds
+   * Rows of these kinds still not done (nor dead) a while after they were written or last
+   * enqueued, locked for the length of `work`. `FOR UPDATE SKIP LOCKED`: a relay on another worker
+   * skips the rows this one holds and takes the next ones, so relays share the work instead of
+   * enqueuing the same rows twice. What `work` decides is written in the same transaction. Kinds
    * this process does not know (written by a newer version) are left for a process that does.
    */
-  stale(kinds: string[], olderThanMs: number, limit: number): Promise<OutboxRow[]> {
-    return this.db.rows<OutboxRow>(
-      `SELECT id, kind, job_id, payload FROM outbox
-       WHERE done_at IS NULL AND kind = ANY($1)
-         AND coalesce(enqueued_at, created_at) < clock_timestamp() - make_interval(secs => $2)
-       ORDER BY id LIMIT $3`,
-      [kinds, olderThanMs / 1000, limit],
-    );
+  async claimStale(
+    kinds: string[],
+    olderThanMs: number,
+    limit: number,
+    work: (rows: OutboxRow[]) => Promise<RelayOutcome>,
+  ): Promise<RelayOutcome> {
+    return this.db.transaction(async (tx) => {
+      const rows = await this.db.rows<OutboxRow>(
+        `SELECT id, kind, job_id, payload, attempts FROM outbox
+         WHERE done_at IS NULL AND dead_at IS NULL AND kind = ANY($1)
+           AND coalesce(enqueued_at, created_at) < clock_timestamp() - make_interval(secs => $2)
+         ORDER BY id LIMIT $3
+         FOR UPDATE SKIP LOCKED`,
+        [kinds, olderThanMs / 1000, limit],
+        tx,
+      );
+      if (rows.length === 0) return { requeued: [], queued: [], dead: [] };
+      const outcome = await work(rows);
+      await this.db.execute(
+        `UPDATE outbox SET enqueued_at = clock_timestamp(), attempts = attempts + (job_id = ANY($2))::int
+         WHERE job_id = ANY($1)`,
+        [[...outcome.requeued, ...outcome.queued], outcome.requeued],
+        tx,
+      );
+      await this.db.execute(`UPDATE outbox SET dead_at = clock_timestamp() WHERE job_id = ANY($1)`, [outcome.dead], tx);
+      return outcome;
+    });
   }
 
-  /** Drops finished rows and expired idempotency keys, in bounded batches. */
-  async prune(): Promise<number> {
-    const done = await this.db.execute(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE done_at < now() - interval '1 day' ORDER BY id LIMIT 5000)`,
-    );
-    const keys = await this.db.execute(
-      `DELETE FROM idempotency_keys WHERE ctid IN (
-         SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '1 day' LIMIT 5000)`,
-    );
-    return done + keys;
+  /** Rows in the dead-letter state, for the metrics. */
+  async countDead(): Promise<number> {
+    const row = await this.db.one<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE dead_at IS NOT NULL');
+    return Number(row?.n ?? 0);
   }
 }

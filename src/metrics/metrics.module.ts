@@ -6,13 +6,14 @@ import { LiveFeedMetrics } from './live-feed.metrics';
 import { MetricsServer } from './metrics-server';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
+import { OutboxMetrics } from './outbox.metrics';
 import { QueueMetrics } from './queue.metrics';
 
 /** Prometheus metrics: the registry, the collectors the other modules feed, /metrics. */
 @Module({
   imports: [JobsModule],
   controllers: [MetricsController],
-  providers: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, QueueMetrics, MetricsServer],
-  exports: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, MetricsServer],
+  providers: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, OutboxMetrics, QueueMetrics, MetricsServer],
+  exports: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, OutboxMetrics, MetricsServer],
 })
 export class MetricsModule {}

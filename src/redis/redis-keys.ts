@@ -12,6 +12,11 @@ export class RedisKeys {
     return `${this.prefix}{u:${userId}}:home`;
   }
 
+  /** Rule 2's index of the reposts in a home timeline: original id → the repost of it added, as the score. */
+  homeReposts(userId: string): string {
+    return `${this.prefix}{u:${userId}}:reposts`;
+  }
+
   /** The rebuild lock of a key; it shares the key's hash tag. */
   lock(key: string): string {
     return `${key}:lock`;

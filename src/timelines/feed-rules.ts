@@ -25,6 +25,29 @@ export function subjectsOf(post: FeedPost): string[] {
   return post.repostOf ? [post.author.id, post.repostOf.author.id] : [post.author.id];
 }
 
+/**
+ * Rule 1: the account a reply answers, when the reader must follow it to see the reply: not for
+ * the reader's own replies, replies to the reader, or an author answering themselves (a thread
+ * reaches everyone who follows its author). Undefined when rule 1 asks nothing. The batch loader
+ * asks PostgreSQL about exactly these pairs (see FeedFilter).
+ */
+export function repliedAccount(post: FeedPost, readerId: string): string | undefined {
+  const account = post.replyTo?.author.id;
+  if (account === undefined || post.author.id === readerId || account === readerId || account === post.author.id) return undefined;
+  return account;
+}
+
+/** Rule 1: a reply to an account the reader does not follow. */
+export function replyToStranger(post: FeedPost, readerId: string, relations: Relations): boolean {
+  const account = repliedAccount(post, readerId);
+  return account !== undefined && !relations.follows(readerId, account);
+}
+
+/** Rule 2: a repost of the reader's own post, by someone else. */
+export function ownPostReposted(post: FeedPost, readerId: string): boolean {
+  return !!post.repostOf && post.repostOf.author.id === readerId && post.author.id !== readerId;
+}
+
 /** Rule 4: a block, either way, between the reader and the author (or the reposted author). */
 export function blockedAuthor(post: FeedPost, readerId: string, relations: Relations): boolean {
   return subjectsOf(post).some((accountId) => accountId !== readerId && relations.blockedEitherWay(readerId, accountId));
@@ -44,6 +67,8 @@ export function hiddenRepost(post: FeedPost, readerId: string, relations: Relati
 export const HOME_RULES: readonly ((post: FeedPost, readerId: string, relations: Relations) => boolean)[] = [
   blockedAuthor,
   mutedAuthor,
+  replyToStranger,
+  ownPostReposted,
   hiddenRepost,
 ];
 
@@ -59,6 +84,31 @@ export function readersOf(post: FeedPost, readerIds: string[], relations: Relati
 }
 
 /** One reader, many posts (a page): the posts the reader may see, in order. */
-export function postsFor<P extends FeedPost>(readerId: string, posts: P[], relations: Relations): P[] {
-  return posts.filter((post) => !filterFromHome(post, readerId, relations));
+export function postsFor<P extends FeedPost>(readerId: string, posts: P[], relations: Relations, dedupWindow = 0): P[] {
+  return withoutDuplicateReposts(
+    posts.filter((post) => !filterFromHome(post, readerId, relations)),
+    dedupWindow,
+  );
+}
+
+/** What rule 2's dedup reads of a post: its id, and the original's when it is a repost. */
+export interface DedupPost extends FeedPost {
+  id: string;
+  repostOf?: { id: string; author: { id: string } } | null;
+}
+
+/**
+ * Rule 2's dedup where fan-out did not apply it (a big account's repost merged at read, a follow's
+ * backfill, a rebuild, a deep page): a repost leaves a page, newest first, when the original or
+ * another repost of it comes among the `window` posts below it, so the entry that was there first
+ * stays where it is. Fan-out applies the same rule against the timeline itself (TimelineService.pushRepost).
+ */
+export function withoutDuplicateReposts<P extends FeedPost>(posts: P[], window: number): P[] {
+  if (window <= 0) return posts;
+  const originalOf = (post: P) => (post as unknown as DedupPost).repostOf?.id ?? (post as unknown as DedupPost).id;
+  return posts.filter((post, i) => {
+    const original = post.repostOf ? originalOf(post) : undefined;
+    if (original === undefined) return true;
+    return !posts.slice(i + 1, i + 1 + window).some((older) => originalOf(older) === original);
+  });
 }

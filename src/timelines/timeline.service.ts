@@ -60,6 +60,15 @@ const UNTRUSTED = { ids: [], seam: null };
 export class TimelineService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Timelines');
   private readonly max: number;
+  /**
+   * How long a home timeline or an author's post list lives in Redis without its owner's activity
+   * (a read of the home timeline, a post): one day more than FANOUT_INACTIVE_DAYS. Fan-out stops
+   * writing to a user's timeline after FANOUT_INACTIVE_DAYS without activity, so by then the set
+   * is stale anyway (noteActivity drops it when they come back), and once it has expired no push
+   * recreates it. A missing set is rebuilt from PostgreSQL by the read that finds it (readWindow,
+   * repair), and so are sets written before this expiry existed, on their owner's next activity.
+   */
+  readonly ttlSeconds: number;
   /** Rebuilds and activity writes running in the background, awaited at shutdown. */
   private readonly background = new Set<Promise<void>>();
 
@@ -71,6 +80,7 @@ export class TimelineService implements BeforeApplicationShutdown {
     private readonly config: AppConfig,
   ) {
     this.max = config.timelineMaxLength;
+    this.ttlSeconds = (config.fanoutInactiveDays + 1) * 86_400;
   }
 
   isBigAccount(followersCount: number): boolean {
@@ -91,9 +101,9 @@ export class TimelineService implements BeforeApplicationShutdown {
     );
   }
 
-  /** A new post: on its author's own home timeline and post list at once. */
+  /** A new post: on its author's own home timeline and post list at once; posting keeps both alive. */
   async publish(authorId: string, postId: string): Promise<void> {
-    await this.timelines.addToMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId], this.max);
+    await this.timelines.addToMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId], this.max, this.ttlSeconds);
   }
 
   /** Puts a post on many home timelines in one round trip. */
@@ -105,11 +115,40 @@ export class TimelineService implements BeforeApplicationShutdown {
     );
   }
 
+  /**
+   * Puts a repost on many home timelines in one round trip, except those that hold its original or
+   * another repost of it among their newest REPOST_DEDUP_WINDOW entries (rule 2); returns the
+   * users it was put before, the only ones to push it to live.
+   */
+  async pushRepost(userIds: string[], postId: string, originalId: string): Promise<string[]> {
+    const added = new Set(
+      await this.timelines.addRepostToMany(
+        userIds.map((id) => ({ home: this.keys.home(id), reposts: this.keys.homeReposts(id) })),
+        postId,
+        originalId,
+        this.config.repostDedupWindow,
+        this.max,
+        this.ttlSeconds,
+      ),
+    );
+    return userIds.filter((id) => added.has(this.keys.home(id)));
+  }
+
   async unpush(userIds: string[], postId: string): Promise<void> {
     await this.timelines.removeFromMany(
       userIds.map((id) => this.keys.home(id)),
       [postId],
     );
+  }
+
+  /**
+   * Lazy clean-up: deleted posts a read found in the user's timeline leave it, in the background.
+   * Deleting a post that was never fanned out (a big account's) walks no followers; the few
+   * timelines that hold it anyway (merged on follow) lose it here when they are next read.
+   */
+  dropGone(userId: string, postIds: string[]): void {
+    if (postIds.length === 0) return;
+    this.inBackground('drop deleted posts', userId, () => this.timelines.removeFromMany([this.keys.home(userId)], postIds));
   }
 
   /** Removes a deleted post from its author's own timeline and post list. */
@@ -129,6 +168,26 @@ export class TimelineService implements BeforeApplicationShutdown {
     const merged = ids.slice(0, MERGE_ON_FOLLOW);
     const cutBelow = ids.length > MERGE_ON_FOLLOW ? merged[merged.length - 1] : undefined;
     await this.timelines.merge(this.keys.home(followerId), merged, this.max, cutBelow);
+  }
+
+  /**
+   * Merges an author's posts into many followers' timelines, as a follow does for one (see merge):
+   * `ids` newest first, and `complete` false when the author has older posts of the same kind
+   * than those given, so each timeline is cut below the oldest one merged.
+   */
+  async mergeInto(followerIds: string[], ids: string[], complete: boolean): Promise<void> {
+    const cutBelow = complete ? undefined : ids[ids.length - 1];
+    await this.timelines.mergeMany(
+      followerIds.map((id) => this.keys.home(id)),
+      ids,
+      this.max,
+      cutBelow,
+    );
+  }
+
+  /** The set of accounts merged at read changed: every cached list of big followees is stale. */
+  async bigAccountsChanged(): Promise<void> {
+    await this.timelines.bump(this.keys.bigAccountsVersion());
   }
 
   /** After an unfollow: the followee's posts leave the follower's timeline; returns the ids removed. */
@@ -172,8 +231,9 @@ export class TimelineService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Records that the user reads their timeline. Fan-out skips inactive users, so the timeline of a
-   * user coming back after that is stale: it is dropped here and rebuilt by the read that follows.
+   * Records that the user reads their timeline, and keeps it from expiring (see ttlSeconds). Fan-out
+   * skips inactive users, so the timeline of a user coming back after that is stale: it is dropped
+   * here and rebuilt by the read that follows.
    * The activity itself is written in the background: the read needs only the time it replaces,
    * not to wait for a commit.
    */
@@ -184,6 +244,9 @@ export class TimelineService implements BeforeApplicationShutdown {
     if (previous && this.wasInactive(previous)) {
       await this.timelines.delete(this.keys.home(userId));
       this.logger.log({ msg: 'returning user: timeline will be rebuilt', userId });
+    } else {
+      // The timeline's index of reposts (rule 2) lives as long as the timeline.
+      await this.timelines.expire([this.keys.home(userId), this.keys.homeReposts(userId)], this.ttlSeconds);
     }
   }
 
@@ -253,7 +316,7 @@ export class TimelineService implements BeforeApplicationShutdown {
       if (await this.timelines.isComplete(key)) return;
       const started = Date.now();
       const ids = await load();
-      await this.timelines.fill(key, ids, this.max);
+      await this.timelines.fill(key, ids, this.max, this.ttlSeconds);
       this.logger.log({ msg: 'rebuilt timeline', key, entries: ids.length, ms: Date.now() - started });
     } finally {
       await this.timelines.unlock(key);
