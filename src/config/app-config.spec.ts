@@ -109,6 +109,14 @@ describe('loadConfig', () => {
     ['JWT_EXPIRES_IN', '0s'],
     ['JWT_EXPIRES_IN', '366d'],
     ['JWT_EXPIRES_IN', '-5m'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'ftp://app.example.com'],
+    ['CORS_ORIGINS', 'https://ok.example.com,'],
+    ['REQUEST_TIMEOUT_MS', '999'],
+    ['CONNECTION_TIMEOUT_MS', '20000'],
+    ['KEEP_ALIVE_TIMEOUT_MS', 'soon'],
     ['RATE_LIMIT_LOGIN', '10'],
     ['RATE_LIMIT_LOGIN', '10/15'],
     ['RATE_LIMIT_REGISTER', '0/1h'],
@@ -240,5 +248,17 @@ describe('loadConfig', () => {
     const logger = { warn: jest.fn() };
     warnAboutDefaults(loadConfig({ JWT_SECRET: 'short' }), logger as never);
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('shorter than 32 bytes'));
+  });
+
+  it('allows no cross-origin access by default, and reads CORS_ORIGINS as a list of origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it('has request, connection and keep-alive timeouts by default', () => {
+    expect(loadConfig({})).toMatchObject({ requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 });
   });
 });

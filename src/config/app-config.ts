@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config-error';
+import { corsOrigins } from './http-config';
 import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
 import { RateLimitKind, RateLimitRule, rateLimitRule, TrustProxy, trustProxy } from './limits-config';
 
@@ -66,6 +67,14 @@ export abstract class AppConfig {
   readonly liveMaxSockets: number;
   /** Whether (and which) proxies' X-Forwarded-For names the client address. */
   readonly trustProxy: TrustProxy;
+  /** Origins allowed cross-origin access, to REST (CORS) and to Socket.IO (its Origin check); empty: none. */
+  readonly corsOrigins: string[];
+  /** Longest time a client may take to send a whole request (headers and body): a slow sender is cut off. */
+  readonly requestTimeoutMs: number;
+  /** An HTTP connection with no traffic for this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** Shorter admin tokens are accepted (the contract sets no minimum) but warned about. */
@@ -183,6 +192,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     liveMaxSockets: int(env, 'LIVE_MAX_SOCKETS', 10, 1, 100_000),
     trustProxy: trustProxy(env),
+    corsOrigins: corsOrigins(env),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    // Above Socket.IO's ping interval (25 s): a long-polling request is quiet that long.
+    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 60_000, 30_000, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),
   };
 }
 

@@ -24,7 +24,8 @@ type FeedSocket = Socket & { data: { user: AuthUser; expiresAt: number; cancelEx
  * The live feed. The token is checked in the handshake; a socket joins its own rooms on the
  * server side only, so nothing a client emits can reach another user's events.
  */
-@WebSocketGateway({ namespace: FEED_NAMESPACE, cors: { origin: true }, maxHttpBufferSize: 16 * 1024 })
+// CORS and the Origin check: RedisIoAdapter, from CORS_ORIGINS.
+@WebSocketGateway({ namespace: FEED_NAMESPACE, maxHttpBufferSize: 16 * 1024 })
 export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
   private readonly logger = new Logger('FeedGateway');
 

@@ -2,9 +2,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, ServerOptions } from 'socket.io';
+import { AppConfig } from '../config/app-config';
 import { quitQuietly, RedisClient } from '../redis/redis-client';
 import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
+import { isAllowedSocketOrigin, restCorsOptions } from '../security/cross-origin';
 
 /**
  * Socket.IO across API nodes through Redis pub/sub. The classic adapter, not the sharded one:
@@ -15,9 +17,11 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly pub: RedisClient;
   private readonly sub: RedisClient;
   private readonly channel: string;
+  private readonly origins: string[];
 
   constructor(app: INestApplicationContext) {
     super(app);
+    this.origins = app.get(AppConfig).corsOrigins;
     const factory = app.get(RedisFactory);
     // The adapter's clients wait for Redis rather than fail: pub/sub must survive a reconnect.
     const options = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined };
@@ -27,8 +31,16 @@ export class RedisIoAdapter extends IoAdapter {
     this.channel = app.get(RedisKeys).socketChannel();
   }
 
+  /** CORS_ORIGINS rules here as on REST: CORS headers for long-polling, and an Origin check for every handshake. */
   createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, options);
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      cors: this.origins.length > 0 ? restCorsOptions(this.origins) : undefined,
+      allowRequest: (request, callback) => {
+        const allowed = isAllowedSocketOrigin(request, this.origins);
+        callback(allowed ? null : 'origin not allowed', allowed);
+      },
+    } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: this.channel }));
     return server;
   }

@@ -11,8 +11,11 @@ export interface ObservedResponse {
   body: string | undefined;
 }
 
-/** Served by the API but not part of it: the web client, the docs, the queue dashboard. */
-const UNDOCUMENTED_ROUTES = [/^\/$/, /^\/web\//, /^\/docs(\/|-json|-yaml|$)/, /^\/admin\/queues(\/|$)/];
+/**
+ * Served by the API but not part of it: the web client, the docs, the queue dashboard, and the
+ * CORS preflight (`OPTIONS *`, @fastify/cors, when CORS_ORIGINS is set).
+ */
+const UNDOCUMENTED_ROUTES = [/^\/$/, /^\/web\//, /^\/docs(\/|-json|-yaml|$)/, /^\/admin\/queues(\/|$)/, /^\*$/];
 const DOC = 'openapi';
 
 type Json = Record<string, unknown>;
