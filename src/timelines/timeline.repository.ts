@@ -32,14 +32,15 @@ export interface RangeQuery {
 /**
  * Rule 2's dedup, as one step per timeline so that nothing can come between the look and the
  * write. KEYS: the home timeline, and its index of reposts (original id → the newest repost of it
- * added, as the score). ARGV: the repost's id, the original's id, the window, the cap.
+ * added, as the score). ARGV: the repost's id, the original's id, the window, the cap, and how long
+ * the index lives unwritten (as long as a timeline, TimelineService.ttlSeconds).
  * Answers 1 when the repost is in the timeline (added now, or by an earlier run of the same
  * batch), 0 when it was skipped: the original, or a repost of it still in the timeline, is among
  * the newest `window` entries. The entry already there stays where it is.
  */
 const PUSH_REPOST = `
 local home, index = KEYS[1], KEYS[2]
-local id, original, window, max = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local id, original, window, max, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 if redis.call('ZSCORE', home, id) then return 1 end
 if window > 0 then
   local edge = redis.call('ZREVRANGE', home, window - 1, window - 1, 'WITHSCORES')
@@ -52,6 +53,7 @@ end
 redis.call('ZADD', home, id, id)
 redis.call('ZREMRANGEBYRANK', home, 1, -max - 1)
 redis.call('ZADD', index, id, original)
+redis.call('EXPIRE', index, ttl)
 local oldest = redis.call('ZRANGEBYSCORE', home, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 if oldest[2] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. oldest[2]) end
 return 1`;
@@ -75,10 +77,17 @@ export class TimelineRepository {
    * Adds a repost to each timeline unless its original, or another repost of it, is among the
    * timeline's newest `window` entries (rule 2), in one round trip; returns the keys it was added to.
    */
-  async addRepostToMany(keys: { home: string; reposts: string }[], id: string, originalId: string, window: number, max: number): Promise<string[]> {
+  async addRepostToMany(
+    keys: { home: string; reposts: string }[],
+    id: string,
+    originalId: string,
+    window: number,
+    max: number,
+    ttlSeconds: number,
+  ): Promise<string[]> {
     if (keys.length === 0) return [];
     const batch = new RedisBatch(keys.length > BULK_WRITE_MIN ? this.bulk : this.redis);
-    for (const key of keys) batch.add(PUSH_REPOST_COMMAND, key.home, key.reposts, id, originalId, window, max);
+    for (const key of keys) batch.add(PUSH_REPOST_COMMAND, key.home, key.reposts, id, originalId, window, max, ttlSeconds);
     const added = await batch.execOrThrow();
     return keys.filter((_, i) => added[i] === 1).map((key) => key.home);
   }
@@ -92,12 +101,20 @@ export class TimelineRepository {
    * and rebuild it, merging what was pushed. Checking for it first needs a Lua script, which cost
    * a tenth to a quarter of the write rate in bench/timeline-writes.ts: writes are plain commands.
    */
-  async addToMany(keys: string[], ids: string[], max: number): Promise<void> {
+  async addToMany(keys: string[], ids: string[], max: number, ttlSeconds?: number): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
     const batch = new RedisBatch(keys.length * ids.length > BULK_WRITE_MIN ? this.bulk : this.redis);
     for (const key of keys) {
       for (const id of ids) batch.add('zadd', key, id, id).add('zremrangebyrank', key, 1, -max - 1);
+      if (ttlSeconds !== undefined) batch.add('expire', key, ttlSeconds);
     }
+    await batch.execOrThrow();
+  }
+
+  /** Sets how long these keys live unless touched again (see TimelineService.ttlSeconds). */
+  async expire(keys: string[], ttlSeconds: number): Promise<void> {
+    const batch = new RedisBatch(this.redis);
+    for (const key of keys) batch.add('expire', key, ttlSeconds);
     await batch.execOrThrow();
   }
 
@@ -115,13 +132,14 @@ export class TimelineRepository {
     return ids.filter((_, i) => (scores as (string | null)[])[i] !== null);
   }
 
-  /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile. */
-  async fill(key: string, ids: string[], max: number): Promise<void> {
+  /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile; it expires after `ttlSeconds`. */
+  async fill(key: string, ids: string[], max: number, ttlSeconds: number): Promise<void> {
     const members: (string | number)[] = [0, COMPLETE_MARKER];
     for (const id of ids) members.push(id, id);
     const pipeline = this.redis.multi();
     pipeline.zadd(key, ...members);
     pipeline.zremrangebyrank(key, 1, -(max + 1));
+    pipeline.expire(key, ttlSeconds);
     await this.execOrThrow(pipeline);
   }
 
