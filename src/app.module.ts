@@ -14,6 +14,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { LiveFeedModule } from './realtime/live-feed.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
+import { RetentionModule } from './retention/retention.module';
 import { SafetyModule } from './safety/safety.module';
 import { TimelinesModule } from './timelines/timelines.module';
 import { UsersModule } from './users/users.module';
@@ -24,7 +25,7 @@ export class AppModule {
   static forRole(config: AppConfig): DynamicModule {
     const core = [ConfigModule.forRoot(config), DatabaseModule, RedisModule, MetricsModule, JobsModule, LiveFeedModule];
     const api = [RateLimitModule, AuthModule, UsersModule, FollowsModule, SafetyModule, PostsModule, TimelinesModule, MarkersModule, HealthModule, RealtimeModule];
-    const worker = [FanoutWorkerModule];
+    const worker = [FanoutWorkerModule, RetentionModule];
     return {
       module: AppModule,
       imports: [...core, ...(config.role !== 'worker' ? api : []), ...(config.role !== 'api' ? worker : [])],

@@ -48,7 +48,7 @@ describe('the queue dashboard at /admin/queues', () => {
     expect(page.text).toContain('<base href="/admin/queues/"');
     const queues = await request(withToken).get('/admin/queues/api/queues').set('Authorization', `Bearer ${TOKEN}`);
     expect(queues.status).toBe(200);
-    expect((queues.body.queues as { name: string }[]).map((q) => q.name).sort()).toEqual(['fanout', 'fanout-bulk', 'graph']);
+    expect((queues.body.queues as { name: string }[]).map((q) => q.name).sort()).toEqual(['fanout', 'fanout-bulk', 'graph', 'maintenance']);
   });
 
   it('takes the same token as the password of Basic authentication, which a browser can send', async () => {

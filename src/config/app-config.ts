@@ -54,6 +54,13 @@ export abstract class AppConfig {
   readonly outboxRelayIntervalMs: number;
   /** Times the relay enqueues one outbox row's work again before the row is dead-lettered. */
   readonly outboxMaxAttempts: number;
+  /**
+   * Days finished bookkeeping (done outbox rows and fan-out records, dead letters) and soft-deleted
+   * posts are kept before the retention job removes them.
+   */
+  readonly retentionDays: number;
+  /** How often the retention job runs (on one worker). */
+  readonly retentionIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
@@ -179,6 +186,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),
     outboxRelayIntervalMs: int(env, 'OUTBOX_RELAY_INTERVAL_MS', 5_000, 50, 3_600_000),
     outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 5, 1, 1_000),
+    retentionDays: int(env, 'RETENTION_DAYS', 7, 1, 3650),
+    retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, 1_000, 7 * 86_400_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 1000, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['debug', 'log', 'warn', 'error'] as const),

@@ -42,9 +42,4 @@ export class FollowCountsRepository {
       return row?.folded ?? 0;
     });
   }
-
-  /** How many deltas wait to be folded (for the metrics and tests). */
-  async pending(): Promise<number> {
-    return (await this.db.one<{ n: number }>('SELECT count(*)::int AS n FROM follow_count_deltas'))?.n ?? 0;
-  }
 }

@@ -11,6 +11,8 @@ export enum QueueName {
   FanoutBulk = 'fanout-bulk',
   /** Follow, unfollow, block, mute, unmute and delete: timeline edits that follow a change of the graph. */
   Graph = 'graph',
+  /** Periodic upkeep (retention), run by one worker per period through a BullMQ job scheduler. */
+  Maintenance = 'maintenance',
 }
 
 export interface PostJobData {
@@ -92,6 +94,13 @@ export const SettleAccount: JobSpec<AccountJobData> = {
   queue: QueueName.Graph,
   name: 'settle-account',
   jobId: (d) => `settle-${d.authorId}`,
+};
+
+/** The retention pass (src/retention): one scheduler, so one worker runs it per period. */
+export const RunRetention: JobSpec<Record<string, never>> = {
+  queue: QueueName.Maintenance,
+  name: 'retention',
+  jobId: () => 'retention',
 };
 
 /** The jobs the outbox relay may re-enqueue, by name. */

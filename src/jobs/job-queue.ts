@@ -17,8 +17,14 @@ export class JobQueue {
     @InjectQueue(QueueName.Fanout) fanout: Queue,
     @InjectQueue(QueueName.FanoutBulk) bulk: Queue,
     @InjectQueue(QueueName.Graph) graph: Queue,
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
   ) {
-    this.queues = { [QueueName.Fanout]: fanout, [QueueName.FanoutBulk]: bulk, [QueueName.Graph]: graph };
+    this.queues = {
+      [QueueName.Fanout]: fanout,
+      [QueueName.FanoutBulk]: bulk,
+      [QueueName.Graph]: graph,
+      [QueueName.Maintenance]: maintenance,
+    };
     for (const queue of Object.values(this.queues)) queue.on('error', (err) => this.logConnectionError(err));
   }
 
@@ -60,6 +66,15 @@ export class JobQueue {
       if (state === 'completed' || state === 'failed') await existing.remove();
     }
     await this.add(spec, data);
+  }
+
+  /**
+   * Runs the job every `everyMs`, on one worker per period whichever worker's clock fires: a BullMQ
+   * job scheduler, kept in Redis under the job's id, so every worker may call this at start-up and
+   * there is still one. A changed interval replaces the old one.
+   */
+  async every<T>(spec: JobSpec<T>, data: T, everyMs: number): Promise<void> {
+    await this.queues[spec.queue].upsertJobScheduler(spec.jobId(data), { every: everyMs }, { name: spec.name, data });
   }
 
   /** Jobs waiting or running per queue, for the metrics. */

@@ -25,7 +25,6 @@ function setup(rows: OutboxRow[]) {
       written.push(outcome);
       return outcome;
     }),
-    prune: jest.fn().mockResolvedValue(0),
   };
   const queue = { isQueued: jest.fn().mockResolvedValue(false), requeue: jest.fn().mockResolvedValue(undefined) };
   const metrics = { relayed: { inc: jest.fn() }, deadLettered: { inc: jest.fn() } };
@@ -41,7 +40,7 @@ function setup(rows: OutboxRow[]) {
 beforeAll(() => Logger.overrideLogger(false));
 
 describe('OutboxRelay', () => {
-  it('requeues each stale row by its kind, records them as attempts and prunes', async () => {
+  it('requeues each stale row by its kind, records them as attempts', async () => {
     const rows = [
       row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }),
       row('2', 'retract-post', 'delete-400', { postId: '400', authorId: '7' }),
@@ -65,7 +64,6 @@ describe('OutboxRelay', () => {
     ]);
     expect(written).toEqual([{ requeued: ['post-500', 'delete-400', 'follow-9', 'unfollow-10'], queued: [], dead: [] }]);
     expect(metrics.relayed.inc).toHaveBeenCalledWith(4);
-    expect(outbox.prune).toHaveBeenCalledTimes(1);
   });
 
   it('uses job ids that match what the outbox recorded', async () => {
@@ -108,11 +106,10 @@ describe('OutboxRelay', () => {
       row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }),
       row('2', 'fanout-post', 'post-501', { postId: '501', authorId: '7' }),
     ];
-    const { relay, queue, written, outbox } = setup(rows);
+    const { relay, queue, written } = setup(rows);
     queue.requeue.mockResolvedValueOnce(undefined).mockRejectedValueOnce(new Error('Connection is closed.'));
     await expect(relay.relayOnce()).rejects.toThrow('Connection is closed.');
     expect(written).toEqual([{ requeued: ['post-500'], queued: [], dead: [] }]);
-    expect(outbox.prune).not.toHaveBeenCalled();
   });
 
   it('runs on the configured interval and waits for a running pass on shutdown', async () => {

@@ -62,7 +62,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     );
     this.report(outcome);
     if (failure) throw failure;
-    await this.outbox.prune();
     return outcome.requeued.length;
   }
 

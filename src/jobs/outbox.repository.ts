@@ -86,17 +86,4 @@ export class OutboxRepository {
     const row = await this.db.one<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE dead_at IS NOT NULL');
     return Number(row?.n ?? 0);
   }
-
-  /** Drops finished rows and expired idempotency keys, in bounded batches. */
-  async prune(): Promise<number> {
-    const done = await this.db.execute(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE done_at < now() - interval '1 day' ORDER BY id LIMIT 5000)`,
-    );
-    const keys = await this.db.execute(
-      `DELETE FROM idempotency_keys WHERE ctid IN (
-         SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '1 day' LIMIT 5000)`,
-    );
-    return done + keys;
-  }
 }

@@ -21,8 +21,8 @@ const postsFrom = (source: string) => `${source} p JOIN users u ON u.id = p.auth
   LEFT JOIN users oru ON oru.id = o.reply_to_author_id`;
 const POSTS = postsFrom('posts');
 
-/** How long an Idempotency-Key answers with the post it first created. */
-const IDEMPOTENCY_WINDOW = '24 hours';
+/** How long an Idempotency-Key answers with the post it first created; RetentionRepository drops older keys. */
+export const IDEMPOTENCY_WINDOW = '24 hours';
 
 /** What a post links to: its author, the author of the post it replies to, the original it reposts. */
 export interface PostLinks {

@@ -116,7 +116,8 @@ export class PostsService {
   async fanoutStatus(userId: string, id: string): Promise<FanoutStatusView> {
     await this.requireOwn(userId, id);
     const row = await this.status.find(id);
-    if (!row) throw new NotFoundException(POST_NOT_FOUND);
+    // The post is the caller's and live (requireOwn): its record was pruned by the retention job.
+    if (!row) throw new NotFoundException('the fan-out record of this post is no longer kept (RETENTION_DAYS)');
     return toFanoutStatusView(row);
   }
 

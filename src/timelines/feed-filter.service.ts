@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphService } from '../graph/graph.service';
 import { AppConfig } from '../config/app-config';
+import { GraphService } from '../graph/graph.service';
 import { Relations } from '../graph/relations';
 import { FeedPost, filterFromHome, postsFor, readersOf, repliedAccount, subjectsOf } from './feed-rules';
 
@@ -29,13 +29,19 @@ export class FeedFilter {
   /**
    * A page: which of these posts the reader may see, in order, reposts already shown below left
    * out (rule 2). Replies cost one more query for the page: which of the accounts they answer the
-   * reader follows (rule 1).
+   * reader follows (rule 1). With the reader's relations when the page already loaded them
+   * (readerRelations), so a page of several batches loads them once.
    */
-  async postsFor<P extends FeedPost>(readerId: string, posts: P[]): Promise<P[]> {
+  async postsFor<P extends FeedPost>(readerId: string, posts: P[], loaded?: Relations): Promise<P[]> {
     if (posts.length === 0) return [];
-    const relations = await this.graph.relationsOf([readerId]);
+    const relations = loaded ?? (await this.readerRelations(readerId));
     await this.loadFollows(relations, readerId, posts);
     return postsFor(readerId, posts, relations, this.config.repostDedupWindow);
+  }
+
+  /** The reader's relations, to load once for a page of several batches of candidates. */
+  readerRelations(readerId: string): Promise<Relations> {
+    return this.graph.relationsOf([readerId]);
   }
 
   /** For one post and many readers: which of them follow the account it replies to. */

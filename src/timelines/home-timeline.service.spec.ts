@@ -28,7 +28,7 @@ function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
     hydrateCold: jest.fn().mockImplementation(async (list: string[]) => list.map(post)),
   };
   // Lets every post through unless a test says otherwise.
-  const filter = { postsFor: jest.fn(async (_reader: string, posts: PostView[]) => posts) };
+  const filter = { postsFor: jest.fn(async (_reader: string, posts: PostView[], _relations?: unknown) => posts), readerRelations: jest.fn().mockResolvedValue({}) };
   const service = new HomeTimelineService(
     timelines as unknown as TimelineService,
     source as unknown as FeedSourceRepository,
@@ -144,6 +144,20 @@ describe('HomeTimelineService', () => {
     expect(source.homePostIds).toHaveBeenCalledTimes(3);
     expect(page.items).toEqual([]);
     expect(after(page)).toEqual({ after: '4', deep: false });
+  });
+
+  it('passes every batch through the feed rules with the reader’s relations, loaded once for the page', async () => {
+    const { service, source, filter } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '6'], ['5', '4'], ['3']]);
+    const relations = { reader: '1' };
+    filter.readerRelations.mockResolvedValue(relations);
+    // The rules keep out every even id.
+    filter.postsFor.mockImplementation(async (_reader: string, posts: PostView[], _relations?: unknown) => posts.filter((p) => Number(p.id) % 2 === 1));
+    const page = await service.page('1', { limit: 2 });
+    expect(itemIds(page)).toEqual(['9', '5']);
+    expect(source.homePostIds).toHaveBeenCalledTimes(3);
+    expect(filter.readerRelations).toHaveBeenCalledTimes(1);
+    expect(filter.readerRelations).toHaveBeenCalledWith('1');
+    for (const call of filter.postsFor.mock.calls) expect(call[2]).toBe(relations);
   });
 
   it('refuses a malformed since and a cursor that is not the reader’s, before reading anything', async () => {

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { isId } from '../common/ids';
+import { Relations } from '../graph/relations';
 import { Page } from '../common/page';
 import { PostView } from '../post-store/post.presenter';
 import { PostHydrator } from '../post-store/post-hydrator.service';
@@ -84,13 +85,16 @@ export class HomeTimelineService {
     const at = (id: string): HomePosition => ({ after: id, deep: deep.has(id) });
     let position = from;
     let missing: MissingSets | null = null;
+    // Loaded once for the page, and alongside its first reads rather than after them.
+    const relations = this.filter.readerRelations(userId);
+    relations.catch(() => undefined); // awaited by visible(); a page that fails before then must not leave it unhandled
     for (let batch = 1; ; batch++) {
       // One more than the page holds: it tells whether anything is left after it.
       const found = await this.candidates(userId, position, since, limit + 1 - shown.length);
       const { ids, deepFrom } = found;
       missing ??= found.missing ?? null;
       for (const id of ids.slice(deepFrom)) deep.add(id);
-      shown.push(...(await this.visible(userId, ids, deepFrom)));
+      shown.push(...(await this.visible(userId, ids, deepFrom, relations)));
       if (shown.length > limit) return { items: shown.slice(0, limit), next: at(shown[limit - 1].id), missing };
       if (found.exhausted) return { items: shown, next: null, missing };
       position = at(ids[ids.length - 1]);
@@ -131,13 +135,17 @@ export class HomeTimelineService {
    * the timeline when the rule began to apply. Old posts (from `deepFrom` on) are read from
    * PostgreSQL without going through the post cache.
    */
-  private async visible(userId: string, ids: string[], deepFrom: number): Promise<PostView[]> {
+  private async visible(userId: string, ids: string[], deepFrom: number, readerRelations: Promise<Relations>): Promise<PostView[]> {
     const windowIds = ids.slice(0, deepFrom);
-    const [recent, old] = await Promise.all([this.hydrator.hydrate(windowIds), this.hydrator.hydrateCold(ids.slice(deepFrom))]);
+    const [recent, old, relations] = await Promise.all([
+      this.hydrator.hydrate(windowIds),
+      this.hydrator.hydrateCold(ids.slice(deepFrom)),
+      readerRelations,
+    ]);
     if (recent.length < windowIds.length) {
       const found = new Set(recent.map((p) => p.id));
       this.timelines.dropGone(userId, windowIds.filter((id) => !found.has(id)));
     }
-    return this.filter.postsFor(userId, [...recent, ...old]);
+    return this.filter.postsFor(userId, [...recent, ...old], relations);
   }
 }

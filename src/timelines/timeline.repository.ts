@@ -92,12 +92,20 @@ export class TimelineRepository {
    * and rebuild it, merging what was pushed. Checking for it first needs a Lua script, which cost
    * a tenth to a quarter of the write rate in bench/timeline-writes.ts: writes are plain commands.
    */
-  async addToMany(keys: string[], ids: string[], max: number): Promise<void> {
+  async addToMany(keys: string[], ids: string[], max: number, ttlSeconds?: number): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
     const batch = new RedisBatch(keys.length * ids.length > BULK_WRITE_MIN ? this.bulk : this.redis);
     for (const key of keys) {
       for (const id of ids) batch.add('zadd', key, id, id).add('zremrangebyrank', key, 1, -max - 1);
+      if (ttlSeconds !== undefined) batch.add('expire', key, ttlSeconds);
     }
+    await batch.execOrThrow();
+  }
+
+  /** Sets how long these keys live unless touched again (see TimelineService.ttlSeconds). */
+  async expire(keys: string[], ttlSeconds: number): Promise<void> {
+    const batch = new RedisBatch(this.redis);
+    for (const key of keys) batch.add('expire', key, ttlSeconds);
     await batch.execOrThrow();
   }
 
@@ -115,13 +123,14 @@ export class TimelineRepository {
     return ids.filter((_, i) => (scores as (string | null)[])[i] !== null);
   }
 
-  /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile. */
-  async fill(key: string, ids: string[], max: number): Promise<void> {
+  /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile; it expires after `ttlSeconds`. */
+  async fill(key: string, ids: string[], max: number, ttlSeconds: number): Promise<void> {
     const members: (string | number)[] = [0, COMPLETE_MARKER];
     for (const id of ids) members.push(id, id);
     const pipeline = this.redis.multi();
     pipeline.zadd(key, ...members);
     pipeline.zremrangebyrank(key, 1, -(max + 1));
+    pipeline.expire(key, ttlSeconds);
     await this.execOrThrow(pipeline);
   }
 

@@ -16,6 +16,7 @@ function setup() {
     removeFromMany: jest.fn().mockResolvedValue(undefined),
     removeFrom: jest.fn().mockResolvedValue([]),
     fill: jest.fn().mockResolvedValue(undefined),
+    expire: jest.fn().mockResolvedValue(undefined),
     merge: jest.fn().mockResolvedValue(undefined),
     ranges: jest.fn(),
     cachedList: jest.fn().mockResolvedValue({ ids: [], current: '0' }),
@@ -72,7 +73,7 @@ describe('TimelineService', () => {
     it('publishes to the author home and own post list, capped at TIMELINE_MAX_LENGTH', async () => {
       const { service, timelines } = setup();
       await service.publish('7', '100');
-      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:7}:home', 't:{u:7}:posts'], ['100'], 800);
+      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:7}:home', 't:{u:7}:posts'], ['100'], 800, 31 * 86_400);
     });
 
     it('pushes to many home timelines in one call', async () => {
@@ -214,7 +215,7 @@ describe('TimelineService', () => {
       await service.beforeApplicationShutdown();
       expect(timelines.lock).toHaveBeenCalledWith('t:{u:1}:home', expect.any(Number));
       expect(source.homePostIds).toHaveBeenCalledWith('1', { limit: 800 });
-      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800);
+      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800, 31 * 86_400);
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
       // The reader's next read finds the big accounts they follow cached, at the version this read saw.
       expect(source.bigFollowees).toHaveBeenCalledWith('1');
@@ -229,7 +230,7 @@ describe('TimelineService', () => {
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(source.bigFollowees).not.toHaveBeenCalled();
       expect(source.authorPostIds).toHaveBeenCalledWith('8', 800);
-      expect(timelines.fill).toHaveBeenCalledWith('t:{u:8}:posts', ['20'], 800);
+      expect(timelines.fill).toHaveBeenCalledWith('t:{u:8}:posts', ['20'], 800, 31 * 86_400);
     });
 
     it('leaves the rebuild to whoever holds the lock, and never fills without it', async () => {
@@ -273,11 +274,12 @@ describe('TimelineService', () => {
       expect(source.touch).toHaveBeenCalledWith('1');
     });
 
-    it('keeps the timeline of an active user', async () => {
+    it('keeps the timeline of an active user, and its expiry one day past FANOUT_INACTIVE_DAYS from now', async () => {
       const { service, timelines, source } = setup();
       source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 29 * DAY_MS));
       await service.noteActivity('1');
       expect(timelines.delete).not.toHaveBeenCalled();
+      expect(timelines.expire).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:1}:reposts'], 31 * 86_400);
       await service.beforeApplicationShutdown();
       expect(source.touch).toHaveBeenCalledWith('1');
     });
@@ -306,6 +308,7 @@ describe('TimelineService', () => {
       expect(source.lastActiveAt).not.toHaveBeenCalled();
       expect(source.touch).not.toHaveBeenCalled();
       expect(timelines.delete).not.toHaveBeenCalled();
+      expect(timelines.expire).not.toHaveBeenCalled();
     });
   });
 

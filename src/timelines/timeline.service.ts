@@ -60,6 +60,15 @@ const UNTRUSTED = { ids: [], seam: null };
 export class TimelineService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Timelines');
   private readonly max: number;
+  /**
+   * How long a home timeline or an author's post list lives in Redis without its owner's activity
+   * (a read of the home timeline, a post): one day more than FANOUT_INACTIVE_DAYS. Fan-out stops
+   * writing to a user's timeline after FANOUT_INACTIVE_DAYS without activity, so by then the set
+   * is stale anyway (noteActivity drops it when they come back), and once it has expired no push
+   * recreates it. A missing set is rebuilt from PostgreSQL by the read that finds it (readWindow,
+   * repair), and so are sets written before this expiry existed, on their owner's next activity.
+   */
+  readonly ttlSeconds: number;
   /** Rebuilds and activity writes running in the background, awaited at shutdown. */
   private readonly background = new Set<Promise<void>>();
 
@@ -71,6 +80,7 @@ export class TimelineService implements BeforeApplicationShutdown {
     private readonly config: AppConfig,
   ) {
     this.max = config.timelineMaxLength;
+    this.ttlSeconds = (config.fanoutInactiveDays + 1) * 86_400;
   }
 
   isBigAccount(followersCount: number): boolean {
@@ -91,9 +101,9 @@ export class TimelineService implements BeforeApplicationShutdown {
     );
   }
 
-  /** A new post: on its author's own home timeline and post list at once. */
+  /** A new post: on its author's own home timeline and post list at once; posting keeps both alive. */
   async publish(authorId: string, postId: string): Promise<void> {
-    await this.timelines.addToMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId], this.max);
+    await this.timelines.addToMany([this.keys.home(authorId), this.keys.authorPosts(authorId)], [postId], this.max, this.ttlSeconds);
   }
 
   /** Puts a post on many home timelines in one round trip. */
@@ -220,8 +230,9 @@ export class TimelineService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Records that the user reads their timeline. Fan-out skips inactive users, so the timeline of a
-   * user coming back after that is stale: it is dropped here and rebuilt by the read that follows.
+   * Records that the user reads their timeline, and keeps it from expiring (see ttlSeconds). Fan-out
+   * skips inactive users, so the timeline of a user coming back after that is stale: it is dropped
+   * here and rebuilt by the read that follows.
    * The activity itself is written in the background: the read needs only the time it replaces,
    * not to wait for a commit.
    */
@@ -232,6 +243,9 @@ export class TimelineService implements BeforeApplicationShutdown {
     if (previous && this.wasInactive(previous)) {
       await this.timelines.delete(this.keys.home(userId));
       this.logger.log({ msg: 'returning user: timeline will be rebuilt', userId });
+    } else {
+      // The timeline's index of reposts (rule 2) lives as long as the timeline.
+      await this.timelines.expire([this.keys.home(userId), this.keys.homeReposts(userId)], this.ttlSeconds);
     }
   }
 
@@ -301,7 +315,7 @@ export class TimelineService implements BeforeApplicationShutdown {
       if (await this.timelines.isComplete(key)) return;
       const started = Date.now();
       const ids = await load();
-      await this.timelines.fill(key, ids, this.max);
+      await this.timelines.fill(key, ids, this.max, this.ttlSeconds);
       this.logger.log({ msg: 'rebuilt timeline', key, entries: ids.length, ms: Date.now() - started });
     } finally {
       await this.timelines.unlock(key);
