@@ -28,6 +28,7 @@ describe('isDependencyDown', () => {
   it('knows a socket error thrown by the Database layer is PostgreSQL, whatever the port', () => {
     expect(isDependencyDown(fromPostgres(socketError('ECONNREFUSED', 40123)))).toBe('PostgreSQL');
     expect(isDependencyDown(fromPostgres(socketError('ECONNRESET', 40123)))).toBe('PostgreSQL');
+    expect(isDependencyDown(fromPostgres(queryFailed(socketError('ECONNRESET', 40123))))).toBe('PostgreSQL');
     expect(isDependencyDown(fromPostgres(new Error('Connection terminated unexpectedly')))).toBe('PostgreSQL');
     expect(isDependencyDown(fromPostgres(new Error('Client has encountered a connection error and is not queryable')))).toBe('PostgreSQL');
     expect(isDependencyDown(fromPostgres(new Error('timeout exceeded when trying to connect')))).toBe('PostgreSQL');

@@ -15,7 +15,7 @@ function isUnavailableSqlState(code: string | undefined): boolean {
 
 /** Marks an error as thrown while talking to PostgreSQL (see Database); returns it. */
 export function fromPostgres<T>(error: T): T {
-  if (error && typeof error === 'object' && !Object.isFrozen(error)) {
+  if (error && typeof error === 'object' && !Object.isFrozen(error) && !(FROM_POSTGRES in error)) {
     Object.defineProperty(error, FROM_POSTGRES, { value: true });
   }
   return error;
@@ -26,7 +26,11 @@ export function isDependencyDown(error: unknown): 'PostgreSQL' | 'Redis' | null 
   if (!error || typeof error !== 'object') return null;
   const e = error as { name?: string; message?: string; code?: string; driverError?: unknown; [FROM_POSTGRES]?: boolean };
   const message = e.message ?? '';
-  if (e.driverError) return isDependencyDown(e.driverError) === 'PostgreSQL' || isUnavailableSqlState(e.code) ? 'PostgreSQL' : null;
+  if (e.driverError) {
+    // TypeORM's wrapper of the driver's error: what is known of the wrapper is known of what it wraps.
+    const inner = e[FROM_POSTGRES] ? fromPostgres(e.driverError) : e.driverError;
+    return isDependencyDown(inner) === 'PostgreSQL' || isUnavailableSqlState(e.code) ? 'PostgreSQL' : null;
+  }
   if (isUnavailableSqlState(e.code)) return 'PostgreSQL';
   if (e[FROM_POSTGRES] && (SOCKET_CODES.has(e.code ?? '') || /not queryable|Connection terminated|timeout/i.test(message))) {
     return 'PostgreSQL';
