@@ -201,7 +201,7 @@ describe('feed rules: blocks, mutes and hidden reposts on every path', () => {
     });
 
     it('pushes a big account’s post to its room except to readers the rules keep out', async () => {
-      const [star, fan, muter, hides, author, authorMuter] = await users(6);
+      const [star, fan, muter, hides, author, authorMuter, lateFollower] = await users(7);
       await makeBig(star);
       for (const reader of [fan, muter, authorMuter]) await api.follow(reader, star);
       await followHidingReposts(hides, star);
@@ -211,6 +211,10 @@ describe('feed rules: blocks, mutes and hidden reposts on every path', () => {
       const live = { fan: await connect(fan), muter: await connect(muter), hides: await connect(hides), authorMuter: await connect(authorMuter) };
       // Muted while connected: the socket leaves the room, and the push is kept from it anyway.
       await mute(muter, star);
+      // Muted, then followed while connected: the socket never joins the room.
+      await mute(lateFollower, star);
+      const late = await connect(lateFollower);
+      await api.follow(lateFollower, star);
       const original = await api.createPost(author, 'reposted live');
       const shared = await repost(star, original.id);
       const post = await api.createPost(star, 'live big post');
@@ -218,6 +222,7 @@ describe('feed rules: blocks, mutes and hidden reposts on every path', () => {
       await eventually(async () => expect(live.hides.posts.map((p) => p.id)).toContain(post.id));
       await eventually(async () => expect(live.authorMuter.posts.map((p) => p.id)).toContain(post.id));
       expect(live.muter.posts.map((p) => p.id)).toEqual([]);
+      expect(late.posts.map((p) => p.id)).toEqual([]);
       expect(live.hides.posts.map((p) => p.id)).not.toContain(shared.id);
       expect(live.authorMuter.posts.map((p) => p.id)).not.toContain(shared.id);
     });

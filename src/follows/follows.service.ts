@@ -4,6 +4,7 @@ import { GraphService } from '../graph/graph.service';
 import { MergeFollowee, UnmergeFollowee } from '../jobs/job-catalogue';
 import { JobDispatcher } from '../jobs/job-dispatcher';
 import { LiveFeedService } from '../realtime/live-feed.service';
+import { FeedFilter } from '../timelines/feed-filter.service';
 import { TimelineService } from '../timelines/timeline.service';
 import { UsersService } from '../users/users.service';
 
@@ -15,6 +16,7 @@ export class FollowsService {
     private readonly dispatcher: JobDispatcher,
     private readonly timelines: TimelineService,
     private readonly live: LiveFeedService,
+    private readonly filter: FeedFilter,
   ) {}
 
   /**
@@ -35,9 +37,12 @@ export class FollowsService {
       });
     if (job) {
       // A big followee's posts are merged at read time and pushed to a room: forget the cached
-      // list so they show at once, and move the follower's open sockets into the room.
+      // list so they show at once, and move the follower's open sockets into the room (not for an
+      // account the follower mutes: nothing of it may reach them).
       await this.timelines.forgetBigFollowees(followerId).catch(() => undefined);
-      if (this.timelines.isBigAccount(followee.followers_count + 1)) this.live.followBigAccount(followerId, followee.id, true);
+      if (this.timelines.isBigAccount(followee.followers_count + 1) && !(await this.filter.hidesAccount(followerId, followee.id))) {
+        this.live.followBigAccount(followerId, followee.id, true);
+      }
       await this.dispatcher.send(job);
     }
     return { following: true, reposts: stored };
