@@ -8,6 +8,9 @@ import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
 import { isAllowedSocketOrigin, restCorsOptions } from '../security/cross-origin';
 
+/** The connect_error of a client that connects to any namespace but /feed. */
+export const UNKNOWN_NAMESPACE = 'unknown namespace: connect to /feed';
+
 /**
  * Socket.IO across API nodes through Redis pub/sub, on one Redis or a cluster (RedisFactory). The
  * classic adapter, not the sharded one: the workers' @socket.io/redis-emitter speaks only the
@@ -44,6 +47,9 @@ export class RedisIoAdapter extends IoAdapter {
       },
     } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: this.channel }));
+    // Socket.IO always has the default namespace `/`; the only one this service serves is /feed,
+    // behind its token check, so `/` lets no one in.
+    server.use((_socket, next) => next(new Error(UNKNOWN_NAMESPACE)));
     return server;
   }
 
