@@ -25,6 +25,37 @@ const FIRST_ID = 246_311_295_123_457;
 
 type Command = string[];
 
+/**
+ * Pushes a post id into a timeline list kept newest first, in id order, without duplicates, and
+ * trims it. An absent list is left alone (it is rebuilt when read). The fast path, a post newer
+ * than the head (every fresh post), is LINDEX + LPUSH + LTRIM and needs no duplicate check: the
+ * list holds nothing above its head. A late or retried post is looked up (LPOS) and put in its
+ * place (binary search over the window, LINSERT); one older than the whole window is skipped.
+ * Ids are below 2^53, so Lua's numbers compare them exactly.
+ */
+const LIST_PUSH_ORDERED = `
+local key, id, max = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local head = redis.call('LINDEX', key, 0)
+if not head then return 0 end
+local n = tonumber(id)
+if n > tonumber(head) then
+  redis.call('LPUSH', key, id)
+  redis.call('LTRIM', key, 0, max - 1)
+  return 1
+end
+if redis.call('LPOS', key, id) then return 0 end
+local ids = redis.call('LRANGE', key, 0, -1)
+local lo, hi = 1, #ids + 1
+while lo < hi do
+  local mid = math.floor((lo + hi) / 2)
+  if tonumber(ids[mid]) > n then lo = mid + 1 else hi = mid end
+end
+if lo > #ids then return 0 end
+redis.call('LINSERT', key, 'BEFORE', ids[lo], id)
+redis.call('LTRIM', key, 0, max - 1)
+return 1`;
+let scriptSha = '';
+
 interface Structure {
   label: string;
   suffix: string;
@@ -97,6 +128,17 @@ const STRUCTURES: Structure[] = [
     ],
   },
   {
+    // A list kept in id order with no duplicates, as the service would need it (see the README):
+    // one script per timeline; only its fast path (a post newer than the head) runs here.
+    label: 'list, Lua ordered insert',
+    suffix: 'listlua',
+    encoding: 'quicklist',
+    build: async (redis, key, ids) => {
+      await redis.rpush(key, ...[...ids].reverse().map(String));
+    },
+    commands: (key, id) => [['EVALSHA', scriptSha, '1', key, String(id), String(MAX)]],
+  },
+  {
     // Today's order and commands, in a sorted set that has become a skiplist: one member longer
     // than zset-max-listpack-value converts it, and Redis 7.0 never converts it back.
     label: 'zset, skiplist (oldest first)',
@@ -149,6 +191,7 @@ async function main(): Promise<void> {
   try {
     await roundTrip(socket, Buffer.from(command('SELECT', String(redisDb(redisUrl)))), 1);
     await ensureListpack(redis, MAX + 2);
+    scriptSha = (await redis.script('LOAD', LIST_PUSH_ORDERED)) as string;
     const userIds = Array.from({ length: timelines }, (_, i) => String(i + 1));
     const keysOf = new Map(STRUCTURES.map((s) => [s, userIds.map((id) => `${prefix}{u:${id}}:${s.suffix}`)]));
     const ids = Array.from({ length: MAX }, (_, i) => FIRST_ID + i);

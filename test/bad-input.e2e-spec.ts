@@ -215,6 +215,25 @@ describe('bad input', () => {
       expectBadField(await post({ text: '\u0000' }), 'text');
     });
 
+    it('refuses a lone surrogate with 400 rather than storing U+FFFD', async () => {
+      for (const text of ['\ud800', '\udfff', 'a\ud83db', 'ends with \ud83d']) {
+        const res = await post({ text });
+        expectError(res, 400, 'lone surrogate');
+      }
+      // In any field, and in a key, of any JSON body.
+      const raw = (path: string, body: string) => track(request(url).post(path).set('Content-Type', 'application/json').send(body));
+      expectError(await raw('/auth/register', '{"username":"surrogate_dn","password":"password123","displayName":"x\\udc00"}'), 400, 'lone surrogate');
+      expectError(await raw('/auth/login', '{"username":"a","password":"password123","\\ud800":1}'), 400, 'lone surrogate');
+    });
+
+    it('refuses a text that shows nothing (invisible characters only) with 400, like blank text', async () => {
+      const blank = expectBadField(await post({ text: '   ' }), 'text');
+      for (const text of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u2800', '\u3164', ' \u200b\u200b \n\u2060', '\u200e\u200f\u202e']) {
+        const res = await post({ text });
+        expect([JSON.stringify(text), expectBadField(res, 'text')]).toEqual([JSON.stringify(text), blank]);
+      }
+    });
+
     it('refuses an Idempotency-Key over 255 characters or not printable ASCII with 400', async () => {
       for (const key of ['k'.repeat(256), 'k'.repeat(4000), 'has space', 'tab\there', 'caf\u00e9', '']) {
         expectError(await post({ text: 'keyed' }, key), 400, 'Idempotency-Key');
@@ -257,22 +276,37 @@ describe('bad input', () => {
   });
 
   describe('odd usernames in the path', () => {
-    const names = ['%00', 'a%00b', 'x'.repeat(100), '%F0%9F%98%80', '%27%3B%20DROP%20TABLE%20users%3B--', '..%2F..%2Fetc', '%E2%80%AEabc', 'a%25b', 'me%0A'];
+    const names = ['%00', 'a%00b', 'x'.repeat(100), '%F0%9F%98%80', '%27%3B%20DROP%20TABLE%20users%3B--', '..%2F..%2Fetc', '%E2%80%AEabc', 'a%25b', 'me%0A', 'ab', '%3Cscript%3Ealert(1)%3C%2Fscript%3E', '%3Cb%3Ebold_name%3C%2Fb%3E', 'a-b-c', 'caf%C3%A9'];
+    const routes = (name: string) =>
+      [
+        ['get', `/users/${name}`],
+        ['post', `/users/${name}/follow`],
+        ['delete', `/users/${name}/follow`],
+        ['get', `/users/${name}/followers`],
+        ['get', `/users/${name}/following`],
+        ['get', `/users/${name}/posts`],
+        ['post', `/users/${name}/block`],
+        ['delete', `/users/${name}/block`],
+        ['post', `/users/${name}/mute`],
+        ['delete', `/users/${name}/mute`],
+      ] as const;
 
-    it('answers 404 on every endpoint with a username', async () => {
+    it('answers 400 with the username rule, never echoing the name, on every endpoint with a username', async () => {
       for (const name of names) {
-        for (const [method, path] of [
-          ['get', `/users/${name}`],
-          ['post', `/users/${name}/follow`],
-          ['delete', `/users/${name}/follow`],
-          ['get', `/users/${name}/followers`],
-          ['get', `/users/${name}/following`],
-          ['get', `/users/${name}/posts`],
-        ] as const) {
+        for (const [method, path] of routes(name)) {
           const res = await track(request(url)[method](path).set('Authorization', `Bearer ${user.token}`));
-          if (res.status !== 404) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
-          expectError(res, 404);
+          if (res.status !== 400) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+          expectError(res, 400, 'username must be 3 to 30 letters, digits or underscores');
+          expect(res.text).not.toMatch(/<|\\u0000|script|DROP|etc/);
         }
+      }
+    });
+
+    it('answers 404 for a well-formed username no one has', async () => {
+      for (const [method, path] of routes('no_such_user_42')) {
+        const res = await track(request(url)[method](path).set('Authorization', `Bearer ${user.token}`));
+        if (res.status !== 404) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+        expectError(res, 404, 'no_such_user_42');
       }
     });
 

@@ -15,6 +15,7 @@ const ROWS: [string, string][] = [
   ['zset, newest first (-score)', 'listpack'],
   ['list, LPUSH + LTRIM', 'quicklist'],
   ['list, LPUSHX + LTRIM', 'quicklist'],
+  ['list, Lua ordered insert', 'quicklist'],
   ['zset, skiplist (oldest first)', 'skiplist'],
 ];
 

@@ -115,10 +115,10 @@ describe('follows: follow, unfollow, followers and following pages', () => {
       expect(await counts(alice, alice)).toEqual({ followers: 0, following: 0 });
     });
 
-    it('answers 404 to follow or unfollow an unknown user', async () => {
+    it('answers 404 to follow or unfollow an unknown user, 400 for a malformed one', async () => {
       expectError(await api.post('/users/ghost_user/follow', alice), 404);
       expectError(await api.delete('/users/ghost_user/follow', alice), 404);
-      expectError(await api.post('/users/bad-name!/follow', alice), 404);
+      expectError(await api.post('/users/bad-name!/follow', alice), 400, 'username must be');
       expect(await counts(alice, alice)).toEqual({ followers: 0, following: 0 });
     });
   });

@@ -1,3 +1,4 @@
+import { UNKNOWN_NAMESPACE } from '../src/realtime/redis-io.adapter';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
@@ -60,6 +61,16 @@ describe('live feed over Socket.IO, across processes', () => {
     for (const token of [undefined, '', 'garbage', 42, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.bad']) {
       await expect(LiveClient.connect(api2Url, token)).rejects.toMatchObject({ message: 'unauthorized' });
     }
+  });
+
+  it('refuses the default namespace `/` and any other but /feed, even with a valid token', async () => {
+    const user = await api1.register();
+    for (const token of [user.token, undefined]) {
+      await expect(LiveClient.connect(api2Url, token, '/')).rejects.toMatchObject({ message: UNKNOWN_NAMESPACE });
+      await expect(LiveClient.connect(api2Url, token, '/admin')).rejects.toMatchObject({ message: 'Invalid namespace' });
+    }
+    // The same token still opens /feed.
+    (await connect(api2Url, user)).close();
   });
 
   it('never delivers another user’s events, whatever a client emits', async () => {

@@ -69,9 +69,13 @@ describe('users: me and profiles', () => {
       }
     });
 
-    it('answers 404 for an unknown user, and for names no user can have', async () => {
-      for (const name of ['no_such_user', 'Profile_Targe', 'Profile_Target_', 'x'.repeat(31), 'ab', 'has-dash', '%C3%A9mile', '%20Profile_Target']) {
-        expectError(await api.get(`/users/${name}`, reader), 404);
+    it('answers 404 for an unknown user, and 400 with the username rule for names no user can have', async () => {
+      for (const name of ['no_such_user', 'Profile_Targe', 'Profile_Target_']) {
+        expectError(await api.get(`/users/${name}`, reader), 404, `user "${name}" not found`);
+      }
+      for (const name of ['x'.repeat(31), 'ab', 'has-dash', '%C3%A9mile', '%20Profile_Target']) {
+        const text = expectError(await api.get(`/users/${name}`, reader), 400, 'username must be 3 to 30 letters, digits or underscores');
+        expect(text).not.toContain(decodeURIComponent(name));
       }
     });
 

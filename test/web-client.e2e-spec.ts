@@ -1,6 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { ApiClient, eventually } from './support/api-client';
+import { ApiClient, TestUser, eventually } from './support/api-client';
 import { ConsoleWatch, launchChromium, screenshotPath } from './support/browser';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestEnv } from './support/test-env';
@@ -45,7 +45,11 @@ describe('the web client, in a real browser', () => {
   let alice: Page;
   let bob: Page;
   const watch = new ConsoleWatch();
-  const names = { alice: `alice_${process.pid % 10_000}`, bob: `bob_${process.pid % 10_000}`, carol: `carol_${process.pid % 10_000}`, dave: `dave_${process.pid % 10_000}` };
+  const suffix = process.pid % 10_000;
+  const names = {
+    alice: `alice_${suffix}`, bob: `bob_${suffix}`, carol: `carol_${suffix}`,
+    dave: `dave_${suffix}`, erin: `erin_${suffix}`, frank: `frank_${suffix}`,
+  };
   const ids: string[] = [];
 
   beforeAll(async () => {
@@ -99,8 +103,9 @@ describe('the web client, in a real browser', () => {
     expect(await bob.locator(POSTS).first().textContent()).toContain('Hello from Alice’s window 👋');
     await alice.getByTestId('fanout-state').filter({ hasText: 'done' }).waitFor();
     await expect(alice.getByTestId('fanout').textContent()).resolves.toContain('Delivered to 1 follower');
-    // This API has no replies or reposts yet (version 2): the page offers none.
-    expect(await bob.getByRole('button', { name: /^(Reply|Repost)/ }).count()).toBe(0);
+    const shown = bob.locator(`${POSTS}[data-post-id="${ids[0]}"]`);
+    await shown.getByRole('button', { name: `Reply to @${names.alice}` }).waitFor();
+    await shown.getByRole('button', { name: `Repost @${names.alice}’s post` }).waitFor();
   });
 
   it('after a lost connection, shows the posts it missed, each once and in order', async () => {
@@ -209,45 +214,47 @@ describe('the web client, in a real browser', () => {
   });
 
   it('shows version 2 posts: a repost with who reposted it, a reply with whom it answers, and their controls', async () => {
-    // Version 2 of the API (replies, reposts, blocks, mutes) is not served yet: its shapes, as
-    // API.md gives them, are served here by the browser, to check how the page shows them.
-    const author = (username: string, displayName: string) => ({ id: String(username.length * 1000), username, displayName });
-    const frank = author('frank_v2', 'Frank');
-    const erin = author('erin_v2', 'Erin');
-    const post = (id: string, by: typeof frank, text: string, extra: object = {}) => ({
-      id, text, createdAt: new Date().toISOString(), author: by, replyTo: null, repostOf: null, ...extra,
-    });
-    const original = post('900000000003', frank, 'The original words');
-    const page = {
-      items: [
-        post('900000000005', erin, '', { repostOf: original }),
-        post('900000000004', frank, 'I agree with you', { replyTo: { id: '900000000001', author: erin } }),
-        original,
-      ],
-      nextCursor: null,
+    const api = new ApiClient(url);
+    const register = async (username: string, displayName: string): Promise<TestUser> => {
+      const res = await api.post('/auth/register').send({ username, password: PASSWORD, displayName });
+      expect(res.status).toBe(201);
+      return { id: res.body.user.id, username, token: res.body.accessToken };
     };
+    const erin = await register(names.erin, 'Erin');
+    const frank = await register(names.frank, 'Frank');
     const context = await browser.newContext();
     const dave = await context.newPage();
     watch.watch(dave, 'dave');
-    const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-    await dave.route(/\/timelines\/home\?/, (route) => route.fulfill(json(page)));
-    await dave.route(/\/users\/me\/(mutes|blocks)\?/, (route) => route.fulfill(json({ items: [], nextCursor: null })));
-    await dave.route(/\/posts\/900000000001$/, (route) => route.fulfill(json(post('900000000001', erin, 'What Erin said first'))));
     await signUp(dave, url, names.dave, 'Dave');
+    const daveToken = await dave.evaluate(() => JSON.parse(localStorage.getItem('feed-fanout.session')!).accessToken as string);
+    const daveUser: TestUser = { id: '', username: names.dave, token: daveToken };
 
-    const [repost, reply] = [dave.locator(POSTS).nth(0), dave.locator(POSTS).nth(1)];
-    expect(await repost.getAttribute('data-post-id')).toBe('900000000005');
-    await repost.getByText('Reposted by Erin (@erin_v2)').waitFor();
-    expect(await repost.locator('.post-text').textContent()).toBe('The original words');
-    expect(await repost.locator('.post-author').textContent()).toContain('@frank_v2');
-    await reply.getByText('Replying to @erin_v2').waitFor();
-    await reply.getByRole('button', { name: 'Show the post by @erin_v2 this replies to' }).click();
-    await reply.getByText('What Erin said first').waitFor();
+    // Dave follows Erin only: her reply to herself reaches him (rule 1), and her repost of Frank's
+    // post is not a duplicate of anything in his timeline (rule 2).
+    await api.follow(daveUser, erin);
+    const first = await api.createPost(erin, 'What Erin said first');
+    const reply = await api.post('/posts', erin).send({ text: 'I agree with myself', replyToId: first.id });
+    expect(reply.status).toBe(201);
+    const original = await api.createPost(frank, 'The original words');
+    const repost = await api.post(`/posts/${original.id}/repost`, erin);
+    expect(repost.status).toBe(201);
+    const expected = [repost.body.id, reply.body.id, first.id];
+    await eventually(async () => expect(await api.homeIds(daveUser)).toEqual(expected));
+    await dave.reload();
+    await eventually(async () => expect(await shownIds(dave)).toEqual(expected));
 
-    await repost.getByRole('button', { name: 'Reply to @frank_v2' }).click();
-    await dave.locator('form.composer').getByText('Replying to @frank_v2: “The original words”').waitFor();
-    await repost.getByLabel('Actions for @frank_v2').click();
-    for (const item of ['Follow @frank_v2', 'Mute @frank_v2', 'Block @frank_v2']) await repost.getByRole('button', { name: item }).waitFor();
+    const [shownRepost, shownReply] = [dave.locator(POSTS).nth(0), dave.locator(POSTS).nth(1)];
+    await shownRepost.getByText(`Reposted by Erin (@${names.erin})`).waitFor();
+    expect(await shownRepost.locator('.post-text').textContent()).toBe('The original words');
+    expect(await shownRepost.locator('.post-author').textContent()).toContain(`@${names.frank}`);
+    await shownReply.getByText(`Replying to @${names.erin}`).waitFor();
+    await shownReply.getByRole('button', { name: `Show the post by @${names.erin} this replies to` }).click();
+    await shownReply.getByText('What Erin said first').waitFor();
+
+    await shownRepost.getByRole('button', { name: `Reply to @${names.frank}` }).click();
+    await dave.locator('form.composer').getByText(`Replying to @${names.frank}: “The original words”`).waitFor();
+    await shownRepost.getByLabel(`Actions for @${names.frank}`).click();
+    for (const item of ['Follow', 'Mute', 'Block']) await shownRepost.getByRole('button', { name: `${item} @${names.frank}` }).waitFor();
     await dave.getByText('Muted and blocked').waitFor();
     expect(await dave.getByLabel('Show their reposts').isChecked()).toBe(true);
     await dave.screenshot({ path: screenshotPath('version-2') });

@@ -21,6 +21,8 @@ export abstract class AppConfig {
   readonly host: string;
   readonly role: Role;
   readonly databaseUrl: string;
+  /** PostgreSQL's statement_timeout for the service's connections; a statement cut by it answers 503. */
+  readonly databaseStatementTimeoutMs: number;
   readonly redisUrl: string;
   /**
    * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES). When set, every Redis connection is a
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST || '0.0.0.0',
     role: oneOf(env, 'ROLE', 'all', ['all', 'api', 'worker'] as const),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/feed', ['postgres:', 'postgresql:']),
+    databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
     redisUrl: redisUrl(env),
     redisClusterNodes: redisClusterNodes(env),
     redisKeyPrefix,

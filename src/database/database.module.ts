@@ -10,7 +10,11 @@ import { Database } from './database';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       // Migrations run before the app boots (see migrate.ts), under a lock, never from here.
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1_000 }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.databaseUrl, config.databaseStatementTimeoutMs),
+        retryAttempts: 3,
+        retryDelay: 1_000,
+      }),
     }),
   ],
   providers: [Database],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { fromPostgres } from '../common/dependency-errors';
 
 /** A transaction in progress; repositories take one when their write must commit with others. */
 export type Tx = QueryRunner;
@@ -27,7 +28,9 @@ export class Database {
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    await runner.connect().catch((err: unknown) => {
+      throw fromPostgres(err);
+    });
     await runner.startTransaction();
     try {
       const result = await work(runner);
@@ -45,6 +48,9 @@ export class Database {
     const runner = tx ?? this.dataSource.createQueryRunner();
     try {
       return await runner.query(sql, params, true);
+    } catch (err) {
+      // A bare socket error says nothing of whose socket it was: this one was PostgreSQL's.
+      throw fromPostgres(err);
     } finally {
       if (!tx) await runner.release();
     }

@@ -44,14 +44,17 @@ export class JobQueue {
   }
 
   /**
-   * Whether the job of this work is waiting, delayed (between retries) or running: then enqueuing
-   * it again would change nothing, and it has not used up an attempt of the outbox relay.
+   * Where the job of this work is: `queued` while waiting, delayed (between retries) or running,
+   * when enqueuing it again would change nothing; `failed` once it used up its retries;
+   * `completed`; `missing` when Redis has no such job (never enqueued, lost, or removed after
+   * completing).
    */
-  async isQueued<T>(spec: JobSpec<T>, data: T): Promise<boolean> {
+  async jobState<T>(spec: JobSpec<T>, data: T): Promise<'queued' | 'failed' | 'completed' | 'missing'> {
     const job = await this.queues[spec.queue].getJob(spec.jobId(data));
-    if (!job) return false;
+    if (!job) return 'missing';
     const state = await job.getState();
-    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+    if (state === 'completed' || state === 'failed') return state;
+    return state === 'unknown' ? 'missing' : 'queued';
   }
 
   /**

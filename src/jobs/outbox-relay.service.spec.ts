@@ -26,7 +26,7 @@ function setup(rows: OutboxRow[]) {
       return outcome;
     }),
   };
-  const queue = { isQueued: jest.fn().mockResolvedValue(false), requeue: jest.fn().mockResolvedValue(undefined) };
+  const queue = { jobState: jest.fn().mockResolvedValue('failed'), requeue: jest.fn().mockResolvedValue(undefined) };
   const metrics = { relayed: { inc: jest.fn() }, deadLettered: { inc: jest.fn() } };
   const relay = new OutboxRelay(
     outbox as unknown as OutboxRepository,
@@ -40,7 +40,7 @@ function setup(rows: OutboxRow[]) {
 beforeAll(() => Logger.overrideLogger(false));
 
 describe('OutboxRelay', () => {
-  it('requeues each stale row by its kind, records them as attempts', async () => {
+  it('requeues each stale row whose job failed by its kind, records them as attempts', async () => {
     const rows = [
       row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }),
       row('2', 'retract-post', 'delete-400', { postId: '400', authorId: '7' }),
@@ -62,7 +62,7 @@ describe('OutboxRelay', () => {
       [MergeFollowee, rows[2].payload],
       [UnmergeFollowee, rows[3].payload],
     ]);
-    expect(written).toEqual([{ requeued: ['post-500', 'delete-400', 'follow-9', 'unfollow-10'], queued: [], dead: [] }]);
+    expect(written).toEqual([{ requeued: ['post-500', 'delete-400', 'follow-9', 'unfollow-10'], resent: [], queued: [], dead: [] }]);
     expect(metrics.relayed.inc).toHaveBeenCalledWith(4);
   });
 
@@ -82,10 +82,10 @@ describe('OutboxRelay', () => {
 
   it('leaves a job still waiting or retrying in its queue alone, without counting an attempt', async () => {
     const { relay, queue, written, metrics } = setup([row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }, 2)]);
-    queue.isQueued.mockResolvedValue(true);
+    queue.jobState.mockResolvedValue('queued');
     await expect(relay.relayOnce()).resolves.toBe(0);
     expect(queue.requeue).not.toHaveBeenCalled();
-    expect(written).toEqual([{ requeued: [], queued: ['post-500'], dead: [] }]);
+    expect(written).toEqual([{ requeued: [], resent: [], queued: ['post-500'], dead: [] }]);
     expect(metrics.relayed.inc).not.toHaveBeenCalled();
   });
 
@@ -97,8 +97,21 @@ describe('OutboxRelay', () => {
     const { relay, queue, written, metrics } = setup(rows);
     await expect(relay.relayOnce()).resolves.toBe(1);
     expect(queue.requeue.mock.calls).toEqual([[FanoutPost, rows[1].payload]]);
-    expect(written).toEqual([{ requeued: ['post-501'], queued: [], dead: ['post-500'] }]);
+    expect(written).toEqual([{ requeued: ['post-501'], resent: [], queued: [], dead: ['post-500'] }]);
     expect(metrics.deadLettered.inc).toHaveBeenCalledWith(1);
+  });
+
+  it('enqueues again, without counting an attempt, a job that completed or was lost: a big fan-out goes on in its chunks', async () => {
+    const rows = [
+      row('1', 'fanout-post', 'post-500', { postId: '500', authorId: '7' }, 3),
+      row('2', 'fanout-post', 'post-501', { postId: '501', authorId: '7' }, 3),
+    ];
+    const { relay, queue, written, metrics } = setup(rows);
+    queue.jobState.mockResolvedValueOnce('completed').mockResolvedValueOnce('missing');
+    await expect(relay.relayOnce()).resolves.toBe(2);
+    expect(queue.requeue).toHaveBeenCalledTimes(2);
+    expect(written).toEqual([{ requeued: [], resent: ['post-500', 'post-501'], queued: [], dead: [] }]);
+    expect(metrics.deadLettered.inc).not.toHaveBeenCalled();
   });
 
   it('keeps what it enqueued before an enqueue fails, and leaves the rest for the next pass', async () => {
@@ -109,7 +122,7 @@ describe('OutboxRelay', () => {
     const { relay, queue, written } = setup(rows);
     queue.requeue.mockResolvedValueOnce(undefined).mockRejectedValueOnce(new Error('Connection is closed.'));
     await expect(relay.relayOnce()).rejects.toThrow('Connection is closed.');
-    expect(written).toEqual([{ requeued: ['post-500'], queued: [], dead: [] }]);
+    expect(written).toEqual([{ requeued: ['post-500'], resent: [], queued: [], dead: [] }]);
   });
 
   it('runs on the configured interval and waits for a running pass on shutdown', async () => {

@@ -10,9 +10,11 @@ const RELAY_BATCH = 500;
 /**
  * Re-enqueues outbox rows whose job never ran to the end: a crash between commit and enqueue,
  * Redis down at post time, a job lost with a flushed Redis, a job that failed all its attempts.
- * Job ids make a re-enqueue harmless. Each re-enqueue of a job that ended or was lost counts as an
- * attempt of the row; after OUTBOX_MAX_ATTEMPTS the row is dead-lettered (`dead_at`), so work that
- * always fails stops going round, and shows in feed_outbox_dead_letters for an operator.
+ * Job ids make a re-enqueue harmless. Each re-enqueue of a job that failed all its retries counts
+ * as an attempt of the row; after OUTBOX_MAX_ATTEMPTS the row is dead-lettered (`dead_at`), so work
+ * that always fails stops going round, and shows in feed_outbox_dead_letters for an operator. A job
+ * that completed is not a failure: a big fan-out's post job completes once it has cut the work into
+ * chunks, and its row is done only when the last chunk is; nor is a lost one.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -50,7 +52,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.config.outboxRelayAfterMs,
       RELAY_BATCH,
       async (rows) => {
-        const decided: RelayOutcome = { requeued: [], queued: [], dead: [] };
+        const decided: RelayOutcome = { requeued: [], resent: [], queued: [], dead: [] };
         try {
           for (const row of rows) decided[await this.relayRow(row)].push(row.job_id);
         } catch (err) {
@@ -62,22 +64,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     );
     this.report(outcome);
     if (failure) throw failure;
-    return outcome.requeued.length;
+    return outcome.requeued.length + outcome.resent.length;
   }
 
   private async relayRow(row: OutboxRow): Promise<keyof RelayOutcome> {
     const spec = OUTBOX_JOBS[row.kind];
     const payload = row.payload as never;
-    if (await this.queue.isQueued(spec, payload)) return 'queued';
-    if (row.attempts >= this.config.outboxMaxAttempts) return 'dead';
+    const state = await this.queue.jobState(spec, payload);
+    if (state === 'queued') return 'queued';
+    if (state === 'failed' && row.attempts >= this.config.outboxMaxAttempts) return 'dead';
     await this.queue.requeue(spec, payload);
-    return 'requeued';
+    return state === 'failed' ? 'requeued' : 'resent';
   }
 
   private report(outcome: RelayOutcome): void {
-    if (outcome.requeued.length > 0) {
-      this.metrics.relayed.inc(outcome.requeued.length);
-      this.logger.log({ msg: 're-enqueued stale outbox rows', count: outcome.requeued.length });
+    const relayed = outcome.requeued.length + outcome.resent.length;
+    if (relayed > 0) {
+      this.metrics.relayed.inc(relayed);
+      this.logger.log({ msg: 're-enqueued stale outbox rows', count: relayed, afterFailure: outcome.requeued.length });
     }
     if (outcome.dead.length > 0) {
       this.metrics.deadLettered.inc(outcome.dead.length);

@@ -6,14 +6,19 @@ export interface OutboxRow {
   kind: string;
   job_id: string;
   payload: Record<string, string>;
-  /** Times the relay has enqueued this row's work again. */
+  /** Times this row's job failed all its retries and the relay enqueued it again. */
   attempts: number;
 }
 
 /** What one relay pass did with the rows it claimed, by job id. */
 export interface RelayOutcome {
-  /** Enqueued anew: the job had ended (failed) or was gone. Counts as an attempt. */
+  /** Enqueued anew after its job failed all its retries: counts as an attempt. */
   requeued: string[];
+  /**
+   * Enqueued anew without counting: the job was lost, or it completed while the work goes on
+   * elsewhere (a big fan-out's chunks) or its end was not recorded.
+   */
+  resent: string[];
   /** Still waiting or running in its queue: only its clock is reset. */
   queued: string[];
   /** Out of attempts: moved to the dead-letter state. */
@@ -68,12 +73,12 @@ export class OutboxRepository {
         [kinds, olderThanMs / 1000, limit],
         tx,
       );
-      if (rows.length === 0) return { requeued: [], queued: [], dead: [] };
+      if (rows.length === 0) return { requeued: [], resent: [], queued: [], dead: [] };
       const outcome = await work(rows);
       await this.db.execute(
         `UPDATE outbox SET enqueued_at = clock_timestamp(), attempts = attempts + (job_id = ANY($2))::int
          WHERE job_id = ANY($1)`,
-        [[...outcome.requeued, ...outcome.queued], outcome.requeued],
+        [[...outcome.requeued, ...outcome.resent, ...outcome.queued], outcome.requeued],
         tx,
       );
       await this.db.execute(`UPDATE outbox SET dead_at = clock_timestamp() WHERE job_id = ANY($1)`, [outcome.dead], tx);

@@ -5,6 +5,7 @@ import { ParseIdPipe } from '../common/ids';
 import { PageQueryDto } from '../common/page-query.dto';
 import { ApiBodyErrors, ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiIdParam, ApiUsernameParam } from '../openapi/api-params';
+import { UsernameParam } from '../common/username';
 import { PostPage, PostView } from '../post-store/post.presenter';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { CreatePostDto } from './dto/create-post.dto';
@@ -123,7 +124,7 @@ export class PostsController {
   @ApiOperation({ summary: 'A user’s posts, newest first; 403 when that user blocks you' })
   @ApiOkResponse({ type: PostPage })
   @ApiErrors(400, 403, 404)
-  byAuthor(@CurrentUser() user: AuthUser, @Param('username') username: string, @Query() page: PageQueryDto) {
+  byAuthor(@CurrentUser() user: AuthUser, @UsernameParam() username: string, @Query() page: PageQueryDto) {
     return this.posts.listByAuthor(user.id, username, page);
   }
 }

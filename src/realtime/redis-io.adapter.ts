@@ -8,10 +8,15 @@ import { RedisFactory } from '../redis/redis-factory';
 import { RedisKeys } from '../redis/redis-keys';
 import { isAllowedSocketOrigin, restCorsOptions } from '../security/cross-origin';
 
+/** The connect_error of a client that connects to any namespace but /feed. */
+export const UNKNOWN_NAMESPACE = 'unknown namespace: connect to /feed';
+
 /**
- * Socket.IO across API nodes through Redis pub/sub. The classic adapter, not the sharded one:
- * the sharded adapter needs the `redis` client (ioredis cannot run it, ioredis#1759) and the
- * worker's @socket.io/redis-emitter speaks the classic channels.
+ * Socket.IO across API nodes through Redis pub/sub, on one Redis or a cluster (RedisFactory). The
+ * classic adapter, not the sharded one: the workers' @socket.io/redis-emitter speaks only the
+ * classic channels, fan-out emits to many rooms would all land on the sharded adapter's one
+ * namespace channel, and on a 3-master cluster the sharded one saved only Redis CPU (about 0.4 µs
+ * a push), not delivery speed (bench/live-adapters.ts; README, "Live feed").
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly pub: RedisClient;
@@ -42,6 +47,9 @@ export class RedisIoAdapter extends IoAdapter {
       },
     } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: this.channel }));
+    // Socket.IO always has the default namespace `/`; the only one this service serves is /feed,
+    // behind its token check, so `/` lets no one in.
+    server.use((_socket, next) => next(new Error(UNKNOWN_NAMESPACE)));
     return server;
   }
 

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { NoBodyPipe } from '../common/no-body.pipe';
 import { PageQueryDto } from '../common/page-query.dto';
 import { ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
+import { UsernameParam } from '../common/username';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { UserPage } from '../users/user.presenter';
 import { SafetyService } from './safety.service';
@@ -36,7 +37,7 @@ export class BlocksController {
   @ApiOkResponse({ type: BlockView })
   @ApiErrors(400, 404, 413, 415)
   @RateLimit('write')
-  block(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
+  block(@CurrentUser() user: AuthUser, @UsernameParam() username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.block(user.id, username);
   }
 
@@ -46,7 +47,7 @@ export class BlocksController {
   @ApiOkResponse({ type: BlockView })
   @ApiErrors(400, 404, 413, 415)
   @RateLimit('write')
-  unblock(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
+  unblock(@CurrentUser() user: AuthUser, @UsernameParam() username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.unblock(user.id, username);
   }
 }

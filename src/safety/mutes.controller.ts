@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { NoBodyPipe } from '../common/no-body.pipe';
 import { PageQueryDto } from '../common/page-query.dto';
 import { ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
+import { UsernameParam } from '../common/username';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { UserPage } from '../users/user.presenter';
 import { SafetyService } from './safety.service';
@@ -35,7 +36,7 @@ export class MutesController {
   @ApiOkResponse({ type: MuteView })
   @ApiErrors(400, 404, 413, 415)
   @RateLimit('write')
-  mute(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
+  mute(@CurrentUser() user: AuthUser, @UsernameParam() username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.mute(user.id, username);
   }
 
@@ -45,7 +46,7 @@ export class MutesController {
   @ApiOkResponse({ type: MuteView })
   @ApiErrors(400, 404, 413, 415)
   @RateLimit('write')
-  unmute(@CurrentUser() user: AuthUser, @Param('username') username: string, @Body(NoBodyPipe) _body: undefined) {
+  unmute(@CurrentUser() user: AuthUser, @UsernameParam() username: string, @Body(NoBodyPipe) _body: undefined) {
     return this.safety.unmute(user.id, username);
   }
 }

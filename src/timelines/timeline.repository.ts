@@ -32,14 +32,15 @@ export interface RangeQuery {
 /**
  * Rule 2's dedup, as one step per timeline so that nothing can come between the look and the
  * write. KEYS: the home timeline, and its index of reposts (original id → the newest repost of it
- * added, as the score). ARGV: the repost's id, the original's id, the window, the cap.
+ * added, as the score). ARGV: the repost's id, the original's id, the window, the cap, and how long
+ * the index lives unwritten (as long as a timeline, TimelineService.ttlSeconds).
  * Answers 1 when the repost is in the timeline (added now, or by an earlier run of the same
  * batch), 0 when it was skipped: the original, or a repost of it still in the timeline, is among
  * the newest `window` entries. The entry already there stays where it is.
  */
 const PUSH_REPOST = `
 local home, index = KEYS[1], KEYS[2]
-local id, original, window, max = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local id, original, window, max, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 if redis.call('ZSCORE', home, id) then return 1 end
 if window > 0 then
   local edge = redis.call('ZREVRANGE', home, window - 1, window - 1, 'WITHSCORES')
@@ -52,6 +53,7 @@ end
 redis.call('ZADD', home, id, id)
 redis.call('ZREMRANGEBYRANK', home, 1, -max - 1)
 redis.call('ZADD', index, id, original)
+redis.call('EXPIRE', index, ttl)
 local oldest = redis.call('ZRANGEBYSCORE', home, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 if oldest[2] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. oldest[2]) end
 return 1`;
@@ -75,10 +77,17 @@ export class TimelineRepository {
    * Adds a repost to each timeline unless its original, or another repost of it, is among the
    * timeline's newest `window` entries (rule 2), in one round trip; returns the keys it was added to.
    */
-  async addRepostToMany(keys: { home: string; reposts: string }[], id: string, originalId: string, window: number, max: number): Promise<string[]> {
+  async addRepostToMany(
+    keys: { home: string; reposts: string }[],
+    id: string,
+    originalId: string,
+    window: number,
+    max: number,
+    ttlSeconds: number,
+  ): Promise<string[]> {
     if (keys.length === 0) return [];
     const batch = new RedisBatch(keys.length > BULK_WRITE_MIN ? this.bulk : this.redis);
-    for (const key of keys) batch.add(PUSH_REPOST_COMMAND, key.home, key.reposts, id, originalId, window, max);
+    for (const key of keys) batch.add(PUSH_REPOST_COMMAND, key.home, key.reposts, id, originalId, window, max, ttlSeconds);
     const added = await batch.execOrThrow();
     return keys.filter((_, i) => added[i] === 1).map((key) => key.home);
   }

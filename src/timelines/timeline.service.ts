@@ -128,6 +128,7 @@ export class TimelineService implements BeforeApplicationShutdown {
         originalId,
         this.config.repostDedupWindow,
         this.max,
+        this.ttlSeconds,
       ),
     );
     return userIds.filter((id) => added.has(this.keys.home(id)));

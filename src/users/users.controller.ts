@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/current-user.decorator';
 import { PageQueryDto } from '../common/page-query.dto';
 import { ApiErrors } from '../openapi/api-errors.decorator';
 import { ApiUsernameParam } from '../openapi/api-params';
+import { UsernameParam } from '../common/username';
 import { UserPage, UserView } from './user.presenter';
 import { UsersService } from './users.service';
 
@@ -25,7 +26,7 @@ export class UsersController {
   @ApiOperation({ summary: 'A user, with follower, following and post counts' })
   @ApiOkResponse({ type: UserView })
   @ApiErrors(404)
-  profile(@Param('username') username: string) {
+  profile(@UsernameParam() username: string) {
     return this.users.profile(username);
   }
 
@@ -34,7 +35,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Who follows a user, newest follow first' })
   @ApiOkResponse({ type: UserPage })
   @ApiErrors(400, 404)
-  followers(@Param('username') username: string, @Query() page: PageQueryDto) {
+  followers(@UsernameParam() username: string, @Query() page: PageQueryDto) {
     return this.users.followers(username, page);
   }
 
@@ -43,7 +44,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Whom a user follows, newest follow first' })
   @ApiOkResponse({ type: UserPage })
   @ApiErrors(400, 404)
-  following(@Param('username') username: string, @Query() page: PageQueryDto) {
+  following(@UsernameParam() username: string, @Query() page: PageQueryDto) {
     return this.users.following(username, page);
   }
 }

@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { isUsername, USERNAME_RULE } from '../common/username';
 import { decodeCursor } from '../common/cursor';
 import { Page, toPage } from '../common/page';
 import { STALE_TOKEN_MESSAGE } from '../common/stale-account';
@@ -7,8 +8,7 @@ import { PageQueryDto } from '../common/page-query.dto';
 import { UserRow, UserView, toUserView } from './user.presenter';
 import { UsersRepository } from './users.repository';
 
-/** What a username can be; a lookup of anything else finds no one without asking the database. */
-export const USERNAME = /^[A-Za-z0-9_]{3,30}$/;
+export { USERNAME } from '../common/username';
 
 @Injectable()
 export class UsersService {
@@ -17,9 +17,13 @@ export class UsersService {
     private readonly graph: GraphService,
   ) {}
 
-  /** Finds a user by username in any letter case, or answers 404. */
+  /**
+   * Finds a user by username in any letter case, or answers 404. A username no user can have is a
+   * 400 (UsernameParam refuses it first); only a well-formed one is ever echoed in a message.
+   */
   async require(username: string): Promise<UserRow> {
-    const user = USERNAME.test(username) ? await this.users.findByUsername(username) : undefined;
+    if (!isUsername(username)) throw new BadRequestException(USERNAME_RULE);
+    const user = await this.users.findByUsername(username);
     if (!user) throw new NotFoundException(`user "${username}" not found`);
     return user;
   }

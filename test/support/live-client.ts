@@ -19,8 +19,9 @@ export class LiveClient {
     socket.on('timeline:delete', (body: { id: string }) => this.deletes.push(body.id));
   }
 
-  static connect(baseUrl: string, token: unknown): Promise<LiveClient> {
-    const socket = io(`${baseUrl}/feed`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  /** Connects to the live feed (or, to test refusals, to another namespace). */
+  static connect(baseUrl: string, token: unknown, namespace = '/feed'): Promise<LiveClient> {
+    const socket = io(`${baseUrl}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connect timed out')), 10_000);
       socket.once('connect', () => {

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { USERNAME, USERNAME_RULE } from '../../common/username';
 import { Trim } from '../../common/trim.transform';
 import { MaxCodePoints } from '../../common/code-points.validator';
 
 // class-validator checks each property's decorators bottom-up and stops at the first failure: the
 // type check is last so that a wrong type is reported as one.
 export class RegisterDto {
-  @ApiProperty({ pattern: '^[A-Za-z0-9_]{3,30}$', example: 'ada_l' })
-  @Matches(/^[A-Za-z0-9_]{3,30}$/, { message: 'username must be 3 to 30 letters, digits or underscores' })
+  @ApiProperty({ pattern: USERNAME.source, example: 'ada_l' })
+  @Matches(USERNAME, { message: USERNAME_RULE })
   @IsString()
   username: string;
 
