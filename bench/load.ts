@@ -24,6 +24,7 @@ import { runRawWrite } from './scenarios/raw-write';
 import { runDeepReads } from './scenarios/deep-reads';
 import { runReads } from './scenarios/reads';
 import { runReturning } from './scenarios/returning';
+import { runRules } from './scenarios/rules';
 import { runScaling } from './scaling';
 import { seedGraph } from './seed';
 import { ServiceProcess } from './service';
@@ -88,7 +89,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
 
   progress.start('seeding the graph');
   const graph = await seedGraph(sql, options);
-  progress.finish(`${graph.users.toLocaleString('en-US')} users, ${graph.follows.toLocaleString('en-US')} follows, ${graph.seedPosts.toLocaleString('en-US')} posts in ${(graph.ms / 1000).toFixed(1)} s`);
+  progress.finish(`${graph.users.toLocaleString('en-US')} users, ${graph.follows.toLocaleString('en-US')} follows, ${graph.seedPosts.toLocaleString('en-US')} posts, ${graph.blocks.toLocaleString('en-US')} blocks, ${graph.mutes.toLocaleString('en-US')} mutes in ${(graph.ms / 1000).toFixed(1)} s`);
 
   const maxTimeline = Number(options.serviceEnv.TIMELINE_MAX_LENGTH ?? 800);
   progress.start('timelines at steady state');
@@ -131,26 +132,34 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     return service;
   };
   const wantInline = !options.skip.has('inline') && options.inlinePosts.some((n) => n > 0);
+  // The feed rules' cost: the inline instance (rules on) against a twin with FEED_RULES=off.
+  const wantRules = !options.skip.has('rules');
   // Settled, not raced: when one fails, the others have still registered for cleanup.
   const started = await Promise.allSettled([
     start('api', 'api'),
     start('worker', 'worker'),
-    wantInline ? start('inline', 'api', { FANOUT_MODE: 'inline' }) : Promise.resolve(null),
+    wantInline || wantRules ? start('inline', 'api', { FANOUT_MODE: 'inline' }) : Promise.resolve(null),
+    wantRules ? start('rules-off', 'api', { FANOUT_MODE: 'inline', FEED_RULES: 'off' }) : Promise.resolve(null),
   ]);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const [apiProcess, workerProcess, inlineProcess] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess | null>).value) as [
+  const [apiProcess, workerProcess, inlineProcess, rulesOffProcess] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess | null>).value) as [
     ServiceProcess,
     ServiceProcess,
+    ServiceProcess | null,
     ServiceProcess | null,
   ];
   const api = new Http(apiProcess.url!);
   const inline = inlineProcess ? new Http(inlineProcess.url!) : null;
+  const rulesOff = rulesOffProcess ? new Http(rulesOffProcess.url!) : null;
   cleanup.add('close HTTP clients', async () => {
     api.close();
     inline?.close();
+    rulesOff?.close();
   });
-  progress.finish(`api ${apiProcess.url}, worker${inlineProcess ? `, inline ${inlineProcess.url}` : ''}; logs in ${logsDir}`);
+  progress.finish(
+    `api ${apiProcess.url}, worker${inlineProcess ? `, inline ${inlineProcess.url}` : ''}${rulesOffProcess ? `, rules off ${rulesOffProcess.url}` : ''}; logs in ${logsDir}`,
+  );
 
   const token = (user: { id: string; username: string }) => signToken(secret, user);
   const cursors = new HomeCursors({ jwtSecret: secret } as AppConfig);
@@ -164,6 +173,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     api: [apiProcess.pid],
     worker: [workerProcess.pid],
     ...(ctx.inline && inlineProcess ? { inline: [inlineProcess.pid] } : {}),
+    ...(rulesOffProcess && ctx.inline ? { 'rules-off': [rulesOffProcess.pid] } : {}),
     redis: redisPid ? [redisPid] : [],
     postgres: { postgresDatabase: sandbox.databaseName },
     clients: fleet.pids,
@@ -208,6 +218,8 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
       users: graph.users,
       follows: graph.follows,
       seedPosts: graph.seedPosts,
+      blocks: graph.blocks,
+      mutes: graph.mutes,
       following: graph.following,
       followersOfPool: graph.followersOfPool,
       authors: [...graph.authors.map((a) => ({ label: `fan-out ${a.followers}`, id: a.id, followers: a.followers })), { label: 'big', id: graph.big.id, followers: graph.big.followers }],
@@ -226,6 +238,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     deepReads: null,
     returning: null,
     memory: null,
+    rules: null,
     targets: [],
   };
 
@@ -238,9 +251,10 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     results.fairness = await runFairness(ctx, results.classes[results.classes.length - 1]?.summary.fanoutMs.p50 ?? null);
   }
   if (inlineProcess) {
-    results.inline = await runInline(ctx);
-    // The inline instance's pool and subscriptions are not part of what the reads measure.
-    await inlineProcess.stop();
+    if (wantInline) results.inline = await runInline(ctx);
+    if (rulesOff && rulesOffProcess) results.rules = await runRules(ctx, rulesOff, rulesOffProcess.url!, inlineProcess.url!);
+    // The inline instances' pools and subscriptions are not part of what the reads measure.
+    await Promise.all([inlineProcess.stop(), rulesOffProcess?.stop()]);
     ctx.inline = null;
   }
   if (wants('reads')) results.reads = await runReads(ctx);

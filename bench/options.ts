@@ -40,7 +40,7 @@ export interface LoadOptions {
   profile: boolean;
 }
 
-export const SCENARIOS = ['raw', 'fanout', 'big', 'fairness', 'inline', 'reads', 'deep', 'returning', 'memory'] as const;
+export const SCENARIOS = ['raw', 'fanout', 'big', 'fairness', 'inline', 'reads', 'deep', 'returning', 'memory', 'rules'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /**

@@ -126,6 +126,18 @@ export interface FairnessResult {
   background: { followers: number; posts: number; overlapping: number; firstCreatedAt: string | null; lastFinishedAt: string | null };
 }
 
+/** The feed rules' cost: the same work against an instance with them and one with FEED_RULES=off. */
+export interface RulesResult {
+  followers: number;
+  /** Posts per side (two in ten replies, one a repost). */
+  posts: number;
+  /** Followers considered per second of inline POST. */
+  deliveriesPerSec: { on: number; off: number };
+  /** GET /timelines/home (50 posts) at 50 in flight. */
+  homeReadsPerSec: { on: number; off: number };
+  readErrors: number;
+}
+
 export interface TargetResult {
   name: string;
   target: string;
@@ -152,6 +164,8 @@ export interface LoadResults {
     users: number;
     follows: number;
     seedPosts: number;
+    blocks: number;
+    mutes: number;
     following: { p50: number; p99: number; max: number; mean: number };
     followersOfPool: { p50: number; p99: number; max: number };
     authors: { label: string; id: string; followers: number }[];
@@ -170,5 +184,6 @@ export interface LoadResults {
   deepReads: DeepReadsResult | null;
   returning: ReturningResult | null;
   memory: MemoryResult | null;
+  rules: RulesResult | null;
   targets: TargetResult[];
 }

@@ -7,6 +7,12 @@ const FOLLOWING_ALPHA = 1.5;
 const MAX_FOLLOWING = 5_000;
 /** Who gets followed (and who posts): user rank^3 of a uniform draw, a few accounts take most. */
 const POPULARITY_SKEW = 3;
+/** Issue 9's rates: of the seeded posts a fifth are replies and a tenth reposts (by post id). */
+const REPLY_SLOTS = [1, 6];
+const REPOST_SLOT = 3;
+/** Draws per pool user (duplicates dropped), targets by popularity, as people block and mute the loud. */
+const BLOCKS_PER_USER = 2;
+const MUTES_PER_USER = 3;
 
 export interface SeededUser {
   id: string;
@@ -21,6 +27,8 @@ export interface Graph {
   users: number;
   follows: number;
   seedPosts: number;
+  blocks: number;
+  mutes: number;
   /** The pool's user ids, contiguous: everyone but the authors. */
   pool: { first: number; last: number };
   /** The users whose home timelines exist: every pool user and every author. */
@@ -107,6 +115,12 @@ export async function seedGraph(sql: Client, spec: SeedSpec): Promise<Graph> {
      SELECT $1::bigint + floor($2 * power(random(), $3))::bigint, 'seeded post ' || n FROM generate_series(1, $4) n`,
     [pool.first, spec.users, POPULARITY_SKEW, spec.seedPosts],
   );
+  await seedRepliesAndReposts(sql);
+  const blocks = await seedEdges(sql, 'blocks', 'blocker_id', 'blocked_id', BLOCKS_PER_USER, pool, spec.users);
+  const mutes = await seedEdges(sql, 'mutes', 'muter_id', 'muted_id', MUTES_PER_USER, pool, spec.users);
+  // A block ends the follows between the two, both ways, as POST /users/:username/block does.
+  await sql.query('DELETE FROM follows f USING blocks b WHERE f.follower_id = b.blocker_id AND f.followee_id = b.blocked_id');
+  await sql.query('DELETE FROM follows f USING blocks b WHERE f.follower_id = b.blocked_id AND f.followee_id = b.blocker_id');
   await sql.query(
     `WITH ers AS (SELECT followee_id AS id, count(*)::int AS n FROM follows GROUP BY 1),
           ing AS (SELECT follower_id AS id, count(*)::int AS n FROM follows GROUP BY 1),
@@ -120,7 +134,7 @@ export async function seedGraph(sql: Client, spec: SeedSpec): Promise<Graph> {
   await sql.query('UPDATE users SET merged_at_read = true WHERE id = $1', [bigUser.id]);
   // As autovacuum leaves a table in steady state: statistics for the planner, and a visibility
   // map, without which every index-only scan of follows still reads the heap.
-  await sql.query('VACUUM (ANALYZE) users, follows, posts');
+  await sql.query('VACUUM (ANALYZE) users, follows, posts, blocks, mutes');
 
   const bigFollowers = Number((await sql.query('SELECT followers_count FROM users WHERE id = $1', [bigUser.id])).rows[0].followers_count);
   const shape = (
@@ -143,6 +157,8 @@ export async function seedGraph(sql: Client, spec: SeedSpec): Promise<Graph> {
     users: spec.users + authors.length + 1,
     follows,
     seedPosts: spec.seedPosts,
+    blocks,
+    mutes,
     pool,
     timelineOwners: [...range(pool.first, pool.last), ...authors.map((a) => a.id), bigUser.id],
     clients: clientIds.map((id) => ({ id, username: usernames.get(id)! })),
@@ -152,6 +168,37 @@ export async function seedGraph(sql: Client, spec: SeedSpec): Promise<Graph> {
     followersOfPool: { p50: shape.ers50, p99: shape.ers99, max: shape.ersmax },
     ms: Date.now() - started,
   };
+}
+
+/**
+ * Turns seeded posts into replies and reposts at issue 9's rates, each pointing a few posts back
+ * (to a plain post or a reply, never to a repost, and never to the same author), so timelines and
+ * deep pages meet them as they would in a real feed.
+ */
+async function seedRepliesAndReposts(sql: Client): Promise<void> {
+  await sql.query(
+    `UPDATE posts p SET reply_to_id = o.id, reply_to_author_id = o.author_id
+     FROM posts o WHERE p.id % 10 = ANY($1::int[]) AND o.id = p.id - 1 - p.id % 2 AND o.author_id <> p.author_id`,
+    [REPLY_SLOTS],
+  );
+  await sql.query(
+    `UPDATE posts p SET repost_of_id = o.id, text = ''
+     FROM posts o WHERE p.id % 10 = $1 AND o.id = p.id - 2 AND o.author_id <> p.author_id`,
+    [REPOST_SLOT],
+  );
+}
+
+/** Blocks or mutes among the pool users: `perUser` draws each, targets skewed by popularity. */
+async function seedEdges(sql: Client, table: string, actor: string, target: string, perUser: number, pool: { first: number; last: number }, users: number): Promise<number> {
+  const { rowCount } = await sql.query(
+    `INSERT INTO ${table} (${actor}, ${target})
+     SELECT DISTINCT a, t FROM (
+       SELECT u.id AS a, $1::bigint + floor($2 * power(random(), $3))::bigint AS t
+       FROM users u CROSS JOIN generate_series(1, $4) g WHERE u.id BETWEEN $1 AND $5
+     ) drawn WHERE a <> t`,
+    [pool.first, users, POPULARITY_SKEW, perUser, pool.last],
+  );
+  return rowCount ?? 0;
 }
 
 async function insertUsers(sql: Client, prefix: string, count: number): Promise<{ first: number; last: number }> {

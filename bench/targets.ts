@@ -109,6 +109,25 @@ export function judgeTargets(r: LoadResults): TargetResult[] {
       });
     }
   }
+  if (r.rules) {
+    const { deliveriesPerSec: d, homeReadsPerSec: h } = r.rules;
+    const q = ratio(d.on, d.off);
+    targets.push({
+      name: `fan-out deliveries/s (${r.rules.followers.toLocaleString('en-US')}, inline) with the feed rules vs FEED_RULES=off`,
+      target: '≥ 0.85×',
+      measured: `${fmt(d.on, '/s')} vs ${fmt(d.off, '/s')}`,
+      ratio: q,
+      met: q === null ? null : q >= 0.85,
+    });
+    const qr = ratio(h.on, h.off);
+    targets.push({
+      name: 'home reads/s (50 in flight) with the feed rules vs FEED_RULES=off',
+      target: '≥ 0.85×',
+      measured: `${fmt(h.on, '/s')} vs ${fmt(h.off, '/s')}`,
+      ratio: qr,
+      met: qr === null ? null : qr >= 0.85,
+    });
+  }
   if (r.returning) {
     const q = ratio(r.returning.coldMs.p50, r.returning.warmMs.p50);
     targets.push({

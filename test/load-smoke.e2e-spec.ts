@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './support/servers';
 
-jest.setTimeout(90_000);
+jest.setTimeout(130_000);
 
 const LOAD = join(__dirname, '..', 'dist', 'bench', 'load.js');
 const CLASSES = [10, 100];
@@ -21,7 +21,7 @@ function runLoad(args: string[]): Promise<{ code: number | null; stdout: string;
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGINT'), 75_000);
+    const timer = setTimeout(() => child.kill('SIGINT'), 115_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -125,6 +125,17 @@ describe('load script (smoke run)', () => {
       expect(plan.plan.join('\n')).toMatch(/Execution Time/);
       expect(plan.executionMs).toBeGreaterThan(0);
     }
+    // The feed rules' cost, both sides measured in this run, on a graph with replies, reposts, blocks and mutes.
+    expect(results.rules).toMatchObject({ followers: CLASSES[CLASSES.length - 1], posts: 10, readErrors: 0 });
+    for (const side of ['on', 'off']) {
+      expect(results.rules.deliveriesPerSec[side]).toBeGreaterThan(0);
+      expect(results.rules.homeReadsPerSec[side]).toBeGreaterThan(0);
+    }
+    const ruleTargets = results.targets.filter((t: { name: string }) => /FEED_RULES=off/.test(t.name));
+    expect(ruleTargets.map((t: { target: string }) => t.target)).toEqual(['≥ 0.85×', '≥ 0.85×']);
+    for (const t of ruleTargets) expect(t.ratio).toBeGreaterThan(0);
+    expect(results.graph.blocks).toBeGreaterThan(0);
+    expect(results.graph.mutes).toBeGreaterThan(0);
     expect(results.targets.length).toBeGreaterThan(3);
 
     const html = readFileSync(join(dir, htmlFile!), 'utf8');

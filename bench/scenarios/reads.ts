@@ -74,7 +74,7 @@ export async function runReads(ctx: RunContext): Promise<ReadsResult> {
   return result;
 }
 
-async function overHttp(url: string, tokens: string[], connections: number, seconds: number): Promise<Throughput> {
+export async function overHttp(url: string, tokens: string[], connections: number, seconds: number): Promise<Throughput> {
   let i = 0;
   const result = await autocannon({
     url,
