@@ -19,6 +19,17 @@ const common = {
   testEnvironment: 'node',
 };
 
+/** The e2e tests on one Redis: a database of its own (1-15) per test file. */
+const e2e = {
+  ...common,
+  displayName: 'e2e',
+  rootDir: '.',
+  testRegex: 'test/.*\\.e2e-spec\\.ts$',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Every answer of an app the tests start is checked against its OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/openapi-report.ts'],
+};
+
 module.exports = {
   // Real services on a shared machine: an argon2 hash or a child process start can take seconds
   // under load. Tests wait for conditions with their own deadlines; this is the backstop. It must
@@ -27,14 +38,15 @@ module.exports = {
   testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    e2e,
+    // Every e2e test again on a local 3-master Redis Cluster (REDIS_CLUSTER_NODES), each test file
+    // with a key prefix of its own: the global setup starts the cluster, the teardown stops it.
     {
-      ...common,
-      displayName: 'e2e',
-      rootDir: '.',
-      testRegex: 'test/.*\\.e2e-spec\\.ts$',
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // Every answer of an app the tests start is checked against its OpenAPI document.
-      setupFilesAfterEnv: ['<rootDir>/test/support/openapi-report.ts'],
+      ...e2e,
+      displayName: 'e2e-cluster',
+      globalSetup: '<rootDir>/test/support/cluster-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/cluster-global-teardown.ts',
+      globals: { TEST_REDIS_MODE: 'cluster' },
     },
   ],
 };

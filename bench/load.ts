@@ -24,6 +24,7 @@ import { runRawWrite } from './scenarios/raw-write';
 import { runDeepReads } from './scenarios/deep-reads';
 import { runReads } from './scenarios/reads';
 import { runReturning } from './scenarios/returning';
+import { runScaling } from './scaling';
 import { seedGraph } from './seed';
 import { ServiceProcess } from './service';
 import { judgeTargets } from './targets';
@@ -37,6 +38,8 @@ const KEY_PREFIX = 'feed:';
  * everything it created, on success, on failure and on Ctrl-C alike.
  */
 async function main(): Promise<number> {
+  // The scale-out scenario has a world and options of its own (bench/scaling.ts).
+  if (process.argv.includes('--scaling')) return runScaling(process.argv.slice(2));
   let options: LoadOptions | 'help';
   try {
     options = parseOptions(process.argv.slice(2));

@@ -109,6 +109,15 @@ Baselines
   --read-seconds N        length of each read benchmark (default 4)
   --skip a,b              leave out: ${SCENARIOS.join(', ')}
 
+Scale-out (a run of its own: npm run load -- --scaling [options])
+  --scaling               fan-out deliveries/s with 1 and 2 workers, on one Redis and on a local
+                          Redis Cluster it starts, with each process's CPU and the p99 of 10-follower
+                          posts during the big fan-outs (bench/scaling.ts)
+  --workers A,B,...       worker processes per shape (default 1,2)
+  --redis-cluster N       masters of the local cluster (default 3; 0: one Redis only)
+  --apis N                API processes the posts are spread over (default 1)
+  --followers N, --posts N   followers of the big author (default 100000), its posts per shape (default 2)
+
 Where
   --results DIR           results directory (default bench/results)
   --redis-db N            use this (empty) Redis database instead of claiming a free one of 1-15

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import Redis from 'ioredis';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
 import { TestEnv } from './support/test-env';
+import { TestRedis } from './support/test-redis';
 import { homeEntries } from './support/timelines';
 
 jest.setTimeout(90_000);
@@ -16,7 +16,7 @@ describe('big accounts and deletes', () => {
   let env: TestEnv;
   let api: ApiClient;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
   const clients: LiveClient[] = [];
 
   beforeAll(async () => {
@@ -136,7 +136,7 @@ describe('big accounts and deletes', () => {
     await api.homeIds(late);
     await api.follow(late, star);
     await eventually(async () => expect(await homeEntries(redis, late.id)).toContain(post.id));
-    await redis.zadd(`feed:{u:${fans[1].id}}:home`, post.id, post.id);
+    await redis.zadd(redis.keys.home(fans[1].id), post.id, post.id);
 
     expect((await api.delete(`/posts/${post.id}`, star)).status).toBe(204);
     await eventually(async () => expect(live.deletes).toContain(post.id));

@@ -1,11 +1,10 @@
 import { ChildProcess } from 'node:child_process';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { seedFollowers } from './support/seed';
-import { TcpProxy } from './support/tcp-proxy';
 import { exited, waitForLog } from './support/processes';
 import { TestEnv } from './support/test-env';
+import { TestRedis } from './support/test-redis';
 import { countHolding, createTimelines } from './support/timelines';
 
 jest.setTimeout(180_000);
@@ -16,7 +15,7 @@ describe('fan-out recovery: nothing is lost', () => {
   let env: TestEnv;
   let api: ApiClient;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
   // A slow, finely checkpointed fan-out, so a test can catch it in the middle.
   const workerEnv = { ROLE: 'worker', LOG_LEVEL: 'log', FANOUT_BATCH_SIZE: '250', FANOUT_CHUNK_SIZE: '5000', FANOUT_CELEBRITY_THRESHOLD: '1000000' };
 
@@ -94,7 +93,7 @@ describe('fan-out recovery: nothing is lost', () => {
       [author.id],
     );
     const orphan = rows[0].id as string;
-    expect(await redis.zscore(`feed:{u:${reader.id}}:home`, orphan)).toBeNull();
+    expect(await redis.zscore(redis.keys.home(reader.id), orphan)).toBeNull();
 
     const worker = env.spawn(workerEnv);
     await started(worker);
@@ -121,7 +120,7 @@ describe('fan-out recovery: nothing is lost', () => {
     });
     for (const timeline of expected) expect([...timeline].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1))).toEqual(timeline);
 
-    await redis.flushdb();
+    await env.flushRedis();
     // Many readers at once: one rebuilds, the others wait for it.
     const reads = await Promise.all(Array.from({ length: 10 }, () => api.homeIds(users[0], '?limit=100')));
     for (const read of reads) expect(read).toEqual(expected[0]);
@@ -131,11 +130,9 @@ describe('fan-out recovery: nothing is lost', () => {
   });
 
   it('stores posts while Redis is unreachable and fans them out once it is back', async () => {
-    const port = Number(new URL(env.redisUrl).port || 6379);
-    const db = new URL(env.redisUrl).pathname;
-    const proxy = new TcpProxy(port);
-    await proxy.start();
-    const { app, url } = await env.startApp({ ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${proxy.port}${db}` });
+    // One Redis: a proxy in front of it for this app alone. The cluster: every master suspended.
+    const outage = await env.redisOutage();
+    const { app, url } = await env.startApp({ ROLE: 'api', ...outage.overrides });
     const cut = new ApiClient(url);
     const author = await cut.register();
     const reader = await cut.register();
@@ -143,7 +140,7 @@ describe('fan-out recovery: nothing is lost', () => {
     await cut.homeIds(reader);
     await cut.homeIds(author);
 
-    await proxy.cut();
+    await outage.cut();
     const res = await cut.post('/posts', author).send({ text: 'written while Redis is away' });
     expect(res.status).toBe(201);
     const postId = res.body.id as string;
@@ -156,7 +153,7 @@ describe('fan-out recovery: nothing is lost', () => {
     expect(health.status).toBe(503);
     expect(health.body.down).toEqual(['redis']);
 
-    await proxy.start();
+    await outage.restore();
     const worker = env.spawn(workerEnv);
     await started(worker);
     await eventually(async () => expect(await cut.homeIds(reader)).toEqual([postId]), 30_000, 200);
@@ -164,6 +161,6 @@ describe('fan-out recovery: nothing is lost', () => {
     worker.kill('SIGTERM');
     expect(await exited(worker)).toBe(0);
     await app.close(); // while its Redis is reachable, so its queues close at once
-    await proxy.stop();
+    await outage.end();
   });
 });

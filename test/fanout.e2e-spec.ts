@@ -1,9 +1,9 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { seedFollowers } from './support/seed';
 import { TestEnv } from './support/test-env';
-import { countHolding, createTimelines, homeKey } from './support/timelines';
+import { TestRedis } from './support/test-redis';
+import { countHolding, createTimelines } from './support/timelines';
 
 jest.setTimeout(120_000);
 
@@ -11,7 +11,7 @@ describe('fan-out on write', () => {
   let env: TestEnv;
   let api: ApiClient;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
 
   beforeAll(async () => {
     env = await TestEnv.create({ FANOUT_CELEBRITY_THRESHOLD: '20000', FANOUT_BATCH_SIZE: '1000' });
@@ -42,7 +42,7 @@ describe('fan-out on write', () => {
     expect(new Date(status.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(status.startedAt).getTime());
     expect(await countHolding(redis, followers, post.id)).toBe(10_000);
     // Once each: the post id is one member of each sorted set, next to the completeness marker.
-    const sizes = await Promise.all(followers.slice(0, 50).map((id) => redis.zcard(homeKey(id))));
+    const sizes = await Promise.all(followers.slice(0, 50).map((id) => redis.zcard(redis.keys.home(id))));
     expect(new Set(sizes)).toEqual(new Set([2]));
   });
 
@@ -73,8 +73,9 @@ describe('fan-out on write', () => {
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) ids.push((await capi.createPost(author, `post ${i}`)).id);
       // The window in Redis holds the newest 5 and the completeness marker...
-      const key = homeKey(reader.id);
-      await eventually(async () => expect(await capped.redis().zrange(key, 0, -1)).toEqual(['0', ...ids.slice(-5)]));
+      const key = capped.keys.home(reader.id);
+      const cappedRedis = capped.redis();
+      await eventually(async () => expect(await cappedRedis.zrange(key, 0, -1)).toEqual(['0', ...ids.slice(-5)]));
       // ...and the home timeline reads on past it, from PostgreSQL.
       expect(await capi.homeIds(reader)).toEqual([...ids].reverse());
     } finally {
@@ -111,7 +112,7 @@ describe('fan-out on write', () => {
     expect((await api.delete(`/posts/${post.id}`, author)).status).toBe(204);
     for (const reader of readers) {
       await eventually(async () => expect(await api.homeIds(reader)).toEqual([keep.id]));
-      await eventually(async () => expect(await redis.zscore(homeKey(reader.id), post.id)).toBeNull());
+      await eventually(async () => expect(await redis.zscore(redis.keys.home(reader.id), post.id)).toBeNull());
     }
     expect(await api.homeIds(author)).toEqual([keep.id]);
   });
@@ -126,12 +127,12 @@ describe('fan-out on write', () => {
     }
     await sql.query(`UPDATE users SET last_active_at = now() - interval '31 days' WHERE id = $1`, [away.id]);
     // The activity mark is throttled through Redis; drop it so the return is noticed.
-    await redis.del(`feed:{u:${away.id}}:seen`);
+    await redis.del(redis.keys.lastSeen(away.id));
 
     const post = await api.createPost(author, 'while you were away');
     await eventually(async () => expect((await fanoutStatus(author, post.id)).state).toBe('done'));
-    expect(await redis.zscore(homeKey(active.id), post.id)).not.toBeNull();
-    expect(await redis.zscore(homeKey(away.id), post.id)).toBeNull();
+    expect(await redis.zscore(redis.keys.home(active.id), post.id)).not.toBeNull();
+    expect(await redis.zscore(redis.keys.home(away.id), post.id)).toBeNull();
 
     expect(await api.homeIds(away)).toEqual([post.id]);
     // The activity write is off the read's path: it lands just after the answer.
@@ -163,7 +164,7 @@ describe('fan-out on write', () => {
         return s;
       });
       expect(status.followers).toBe(3);
-      expect(await small.redis().zscore(homeKey(fans[1].id), s2.id)).toBeNull();
+      expect(await small.redis().zscore(small.keys.home(fans[1].id), s2.id)).toBeNull();
 
       await eventually(async () => expect(await sapi.homeIds(fans[0])).toEqual([s2.id, f1.id, s1.id]));
       expect(await sapi.homeIds(fans[1])).toEqual([s2.id, s1.id]);
@@ -184,7 +185,7 @@ describe('fan-out on write', () => {
     const reader = await api.register();
     await api.follow(reader, author);
     // A timeline at steady state: the marker and 800 older posts.
-    const key = homeKey(reader.id);
+    const key = redis.keys.home(reader.id);
     const members: (string | number)[] = [0, '0'];
     for (let i = 1; i <= 800; i++) members.push(i * 4096, String(i * 4096));
     await redis.zadd(key, ...members);

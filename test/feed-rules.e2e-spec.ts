@@ -1,9 +1,9 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
 import { TestEnv } from './support/test-env';
+import { TestRedis } from './support/test-redis';
 import { forgetInRedis, homeEntries, isHomeComplete } from './support/timelines';
 
 jest.setTimeout(60_000);
@@ -24,7 +24,7 @@ describe('feed rules: blocks, mutes and hidden reposts on every path', () => {
   let api: ApiClient;
   let url: string;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
   const clients: LiveClient[] = [];
 
   beforeAll(async () => {

@@ -7,6 +7,7 @@ import { JobQueue } from '../src/jobs/job-queue';
 import { OutboxRelay } from '../src/jobs/outbox-relay.service';
 import { OutboxRepository } from '../src/jobs/outbox.repository';
 import { OutboxMetrics } from '../src/metrics/outbox.metrics';
+import { RedisFactory } from '../src/redis/redis-factory';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { ApiClient, eventually } from './support/api-client';
 import { TestEnv } from './support/test-env';
@@ -106,7 +107,8 @@ describe('outbox relay: shared work, attempts and dead letters', () => {
       async () => {
         throw new UnrecoverableError('always fails');
       },
-      { connection: { url: env.redisUrl }, prefix },
+      // The app's own queue connection: one Redis or the cluster, as the test runs.
+      { connection: app.get(RedisFactory, { strict: false }).queueConnection(), prefix },
     );
     try {
       const [row] = await staleRows(1);

@@ -1,10 +1,10 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { expectError } from './expect-error';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { seedFollowers } from './support/seed';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestEnv } from './support/test-env';
+import { TestRedis } from './support/test-redis';
 import { countHolding, createTimelines } from './support/timelines';
 
 jest.setTimeout(240_000);
@@ -16,7 +16,7 @@ jest.setTimeout(240_000);
 describe('PostgreSQL faults: 503 while it is away, nothing lost when it is back', () => {
   let env: TestEnv;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
 
   beforeAll(async () => {
     env = await TestEnv.create({ FANOUT_CELEBRITY_THRESHOLD: '1000000' });

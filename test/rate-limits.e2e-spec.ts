@@ -174,6 +174,18 @@ describe('rate limits, shared by two API processes (API.md "limits and headers")
     await expect(LiveClient.connect(urlA, user.token)).rejects.toThrow('too many connections');
   });
 
+  it('counts every refusal in feed_rate_limited_total, per limit, on the node that refused it', async () => {
+    const totals: Record<string, number> = {};
+    for (const url of [urlA, urlB]) {
+      const text = (await request(url).get('/metrics')).text;
+      for (const [, limit, value] of text.matchAll(/^feed_rate_limited_total\{limit="(\w+)"\} (\d+)$/gm)) {
+        totals[limit] = (totals[limit] ?? 0) + Number(value);
+      }
+    }
+    // The tests above refused: 1 registration, 4 logins, 3 writes, 2 reads (a GET and a sync), 3 sockets.
+    expect(totals).toEqual({ login: 4, register: 1, write: 3, read: 2, sockets: 3 });
+  });
+
   describe('without TRUST_PROXY, and with a limit off', () => {
     let direct: string;
 

@@ -1,9 +1,9 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
 import { TestEnv } from './support/test-env';
+import { TestRedis } from './support/test-redis';
 import { forgetInRedis, homeEntries, isHomeComplete } from './support/timelines';
 
 jest.setTimeout(90_000);
@@ -64,7 +64,7 @@ describe('feed rules: replies and reposts on every path', () => {
   let api: ApiClient;
   let url: string;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
   const clients: LiveClient[] = [];
   const w = world(() => env, () => url, clients);
 
@@ -277,7 +277,7 @@ describe('feed rules: the repost dedup window’s edge', () => {
   let url: string;
   let api: ApiClient;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
   const w = world(() => env, () => url, []);
 
   beforeAll(async () => {

@@ -1,13 +1,13 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { QueueName } from '../src/jobs/job-catalogue';
 import { RetentionService } from '../src/retention/retention.service';
 import { expectError } from './expect-error';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { TestEnv } from './support/test-env';
+import { TestRedis } from './support/test-redis';
 
 jest.setTimeout(90_000);
 
@@ -21,7 +21,7 @@ describe('retention: old bookkeeping and deleted posts go, timelines of inactive
   let env: TestEnv;
   let api: ApiClient;
   let sql: Client;
-  let redis: Redis;
+  let redis: TestRedis;
   let worker: INestApplicationContext;
 
   beforeAll(async () => {
@@ -123,11 +123,11 @@ describe('retention: old bookkeeping and deleted posts go, timelines of inactive
     const reader = await api.register();
     await api.follow(reader, author);
     const post = await api.createPost(author, 'kept alive by posting');
-    const home = `feed:{u:${reader.id}}:home`;
+    const home = redis.keys.home(reader.id);
     const ttl = (key: string) => redis.ttl(key);
     // FANOUT_INACTIVE_DAYS is 30: a set lives 31 days past its owner's last activity.
     const full = 31 * DAY_S;
-    for (const key of [`feed:{u:${author.id}}:home`, `feed:{u:${author.id}}:posts`]) {
+    for (const key of [redis.keys.home(author.id), redis.keys.authorPosts(author.id)]) {
       expect(await ttl(key)).toBeGreaterThan(full - 60);
       expect(await ttl(key)).toBeLessThanOrEqual(full);
     }
@@ -137,7 +137,7 @@ describe('retention: old bookkeeping and deleted posts go, timelines of inactive
 
     // Thirty days later, the reader comes back within their last day: the read renews the expiry.
     await redis.expire(home, DAY_S);
-    await redis.del(`feed:{u:${reader.id}}:seen`); // a new activity period
+    await redis.del(redis.keys.lastSeen(reader.id)); // a new activity period
     expect(await api.homeIds(reader)).toEqual([post.id]);
     expect(await ttl(home)).toBeGreaterThan(full - 60);
 

@@ -2,6 +2,7 @@ import { connect as tcpConnect } from 'node:net';
 import { io } from 'socket.io-client';
 import request from 'supertest';
 import { ApiClient, TestUser } from './support/api-client';
+import { launchChromium } from './support/browser';
 import { TestEnv } from './support/test-env';
 
 jest.setTimeout(60_000);
@@ -100,6 +101,24 @@ describe('security headers, CORS_ORIGINS and timeouts (API.md "limits and header
       expect(csp((await request(closed).get('/docs-json')).headers['content-security-policy'])['style-src']).toEqual(["'self'"]);
       expect(csp((await request(closed).get('/documents')).headers['content-security-policy'])['style-src']).toEqual(["'self'"]);
     });
+  });
+
+  it('lets Swagger UI and the web client work in a real browser under their policies, with no CSP violation', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await page.goto(`${closed}/docs`);
+      await page.getByText('/auth/login', { exact: true }).first().waitFor();
+      await page.goto(closed);
+      await page.getByTestId('auth-username').waitFor();
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   describe('CORS_ORIGINS on REST', () => {

@@ -46,4 +46,20 @@ describe('isDependencyDown', () => {
     expect(isDependencyDown(new Error('Connection is closed.'))).toBe('Redis');
     expect(isDependencyDown(socketError('ECONNREFUSED', 6379))).toBe('Redis');
   });
+
+  it.each([
+    'CLUSTERDOWN The cluster is down',
+    'CLUSTERDOWN Hash slot not served',
+    'Too many Cluster redirections. Last error: Error: Connection is closed.',
+    'Failed to refresh slots cache.',
+    'None of startup nodes is available',
+    "Cluster isn't ready and enableOfflineQueue options is false",
+    "Stream isn't writeable and enableOfflineQueue options is false",
+  ])('names Redis for a Redis Cluster outage: %s', (message) => {
+    expect(isDependencyDown(new Error(message))).toBe('Redis');
+  });
+
+  it('does not call a cluster pipeline across masters an outage: that is a bug', () => {
+    expect(isDependencyDown(new Error('All keys in the pipeline should belong to the same slots allocation group'))).toBeNull();
+  });
 });

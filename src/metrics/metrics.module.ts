@@ -8,12 +8,13 @@ import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { OutboxMetrics } from './outbox.metrics';
 import { QueueMetrics } from './queue.metrics';
+import { RateLimitMetrics } from './rate-limit.metrics';
 
 /** Prometheus metrics: the registry, the collectors the other modules feed, /metrics. */
 @Module({
   imports: [JobsModule],
   controllers: [MetricsController],
-  providers: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, OutboxMetrics, QueueMetrics, MetricsServer],
-  exports: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, OutboxMetrics, MetricsServer],
+  providers: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, OutboxMetrics, QueueMetrics, RateLimitMetrics, MetricsServer],
+  exports: [MetricsRegistry, FanoutMetrics, HttpMetrics, LiveFeedMetrics, OutboxMetrics, RateLimitMetrics, MetricsServer],
 })
 export class MetricsModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { RateLimits } from './rate-limits.service';
 
@@ -8,6 +9,7 @@ import { RateLimits } from './rate-limits.service';
  * are) and, through RateLimits, for the live feed that imports this module.
  */
 @Module({
+  imports: [MetricsModule],
   providers: [RateLimits, { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }],
   exports: [RateLimits],
 })

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig, RateLimitKind, RateLimitRule } from '../config/app-config';
+import { RateLimitMetrics } from '../metrics/rate-limit.metrics';
 import { RedisClient } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
 
@@ -24,7 +25,12 @@ export class RateLimits {
   private readonly logger = new Logger('RateLimits');
   private readonly limiters = new Map<RateLimitKind, RateLimiterAbstract>();
 
-  constructor(config: AppConfig, redis: RedisClient, keys: RedisKeys) {
+  constructor(
+    config: AppConfig,
+    redis: RedisClient,
+    keys: RedisKeys,
+    private readonly metrics: RateLimitMetrics,
+  ) {
     for (const [kind, rule] of Object.entries(config.rateLimits) as [RateLimitKind, RateLimitRule | null][]) {
       if (!rule) continue;
       this.limiters.set(
@@ -50,8 +56,16 @@ export class RateLimits {
     if (!limiter || subjects.length === 0) return null;
     const results = await Promise.all(subjects.map((subject) => this.consumeOne(limiter, subject)));
     const refused = results.filter((r) => !r.allowed);
-    if (refused.length > 0) return refused.reduce((a, b) => (b.resetSec > a.resetSec ? b : a));
+    if (refused.length > 0) {
+      this.metrics.refused(kind);
+      return refused.reduce((a, b) => (b.resetSec > a.resetSec ? b : a));
+    }
     return results.reduce((a, b) => (b.remaining < a.remaining ? b : a));
+  }
+
+  /** A socket refused by LIVE_MAX_SOCKETS, counted beside the request limits. */
+  socketRefused(): void {
+    this.metrics.refused('sockets');
   }
 
   private async consumeOne(limiter: RateLimiterAbstract, subject: string): Promise<RateLimitOutcome> {

@@ -13,7 +13,7 @@ function setup() {
   const config = { liveMaxSockets: 3 } as AppConfig;
   const presence = { refresh: jest.fn().mockResolvedValue(undefined) };
   const slots = { take: jest.fn().mockResolvedValue(true), release: jest.fn().mockResolvedValue(undefined), renew: jest.fn() };
-  const limits = { consume: jest.fn().mockResolvedValue(ALLOWED) };
+  const limits = { consume: jest.fn().mockResolvedValue(ALLOWED), socketRefused: jest.fn() };
   const timelines = { bigFolloweesOf: jest.fn().mockResolvedValue([]) };
   const home = { since: jest.fn().mockResolvedValue({ items: [], hasMore: false }) };
   const session = new LiveSession(
@@ -79,10 +79,11 @@ describe('LiveSession', () => {
     expect(slots.release).toHaveBeenCalledWith('1', 'sock-a');
   });
 
-  it('refuses a socket when the user holds every slot, and frees nothing for it', async () => {
-    const { session, slots } = setup();
+  it('refuses a socket when the user holds every slot, counts it, and frees nothing for it', async () => {
+    const { session, slots, limits } = setup();
     slots.take.mockResolvedValue(false);
     await expect(session.admit('1', 'sock-b')).resolves.toBe(false);
+    expect(limits.socketRefused).toHaveBeenCalledTimes(1);
     session.release('sock-b');
     expect(slots.release).not.toHaveBeenCalled();
   });

@@ -50,7 +50,10 @@ export class LiveSession {
    */
   async admit(userId: string, socketId: string): Promise<boolean> {
     try {
-      if (!(await this.socketSlots.take(userId, socketId, this.config.liveMaxSockets, PRESENCE_TTL_MS))) return false;
+      if (!(await this.socketSlots.take(userId, socketId, this.config.liveMaxSockets, PRESENCE_TTL_MS))) {
+        this.limits.socketRefused();
+        return false;
+      }
     } catch (err) {
       this.logger.warn({ msg: 'socket slots unavailable; the socket is let in uncounted', error: (err as Error).message });
       return true;

@@ -12,9 +12,11 @@ import { isAllowedSocketOrigin, restCorsOptions } from '../security/cross-origin
 export const UNKNOWN_NAMESPACE = 'unknown namespace: connect to /feed';
 
 /**
- * Socket.IO across API nodes through Redis pub/sub. The classic adapter, not the sharded one:
- * the sharded adapter needs the `redis` client (ioredis cannot run it, ioredis#1759) and the
- * worker's @socket.io/redis-emitter speaks the classic channels.
+ * Socket.IO across API nodes through Redis pub/sub, on one Redis or a cluster (RedisFactory). The
+ * classic adapter, not the sharded one: the workers' @socket.io/redis-emitter speaks only the
+ * classic channels, fan-out emits to many rooms would all land on the sharded adapter's one
+ * namespace channel, and on a 3-master cluster the sharded one saved only Redis CPU (about 0.4 µs
+ * a push), not delivery speed (bench/live-adapters.ts; README, "Live feed").
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly pub: RedisClient;

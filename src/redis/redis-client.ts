@@ -43,13 +43,26 @@ export function redisOptions(overrides: RedisOptions = {}): RedisOptions {
   };
 }
 
-/** Quits a client unless it is already closed (Nest may have closed adapter clients first). */
+/** How long a QUIT may wait for its reply before the connection is simply dropped. */
+const QUIT_TIMEOUT_MS = 2_000;
+
+/**
+ * Quits a client unless it is already closed (Nest may have closed adapter clients first). A
+ * client that waits for Redis (offline queue, no command timeout) would wait for QUIT's reply
+ * forever while Redis is away, so the wait is bounded: then the connection is dropped.
+ */
 export async function quitQuietly(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.quit();
+    await Promise.race([
+      client.quit(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('quit timed out')), QUIT_TIMEOUT_MS))),
+    ]);
   } catch {
     client.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }
 

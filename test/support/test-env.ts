@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import Redis from 'ioredis';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
@@ -9,10 +8,12 @@ import { Client } from 'pg';
 import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/database/migrate';
-import { RedisDbClaim } from '../../bench/redis-db-claim';
+import { LocalRedisCluster } from '../../bench/local-redis-cluster';
+import { RedisKeys } from '../../src/redis/redis-keys';
 import { ResponseCheck } from './openapi-check';
 import { freePort, waitForLog } from './processes';
-import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './servers';
+import { TEST_DATABASE_SERVER } from './servers';
+import { RedisMode, RedisOutage, TestRedis, TestRedisTarget } from './test-redis';
 
 export type EnvOverrides = Record<string, string>;
 
@@ -22,8 +23,9 @@ export interface RunningApp {
 }
 
 /**
- * One isolated world per test file: a PostgreSQL database and a Redis database of its own,
- * created here and dropped by close(). Apps run in-process; workers can run as child processes.
+ * One isolated world per test file: a PostgreSQL database and a share of Redis of its own (a
+ * database on one Redis, or a key prefix on the local cluster: see TestRedisTarget), created here
+ * and dropped by close(). Apps run in-process; workers can run as child processes.
  */
 export class TestEnv {
   readonly databaseUrl: string;
@@ -33,7 +35,7 @@ export class TestEnv {
 
   private constructor(
     private readonly databaseName: string,
-    private readonly redisClaim: RedisDbClaim,
+    private readonly redisTarget: TestRedisTarget,
     private readonly baseEnv: EnvOverrides,
   ) {
     this.databaseUrl = `${TEST_DATABASE_SERVER}/${databaseName}`;
@@ -41,22 +43,31 @@ export class TestEnv {
 
   static async create(baseEnv: EnvOverrides = {}): Promise<TestEnv> {
     const name = `feed_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const claim = await RedisDbClaim.take(TEST_REDIS_SERVER);
-    const env = new TestEnv(name, claim, baseEnv);
+    const env = new TestEnv(name, await TestRedisTarget.create(), baseEnv);
     await migrate(env.databaseUrl, { log: () => undefined } as never);
     return env;
   }
 
-  get redisUrl(): string {
-    return this.redisClaim.url;
+  /** Which Redis this run of the test uses: one server, or the local cluster. */
+  get redisMode(): RedisMode {
+    return this.redisTarget.mode;
+  }
+
+  /** The local cluster of the e2e-cluster project (to stop a master, find keys), null on one Redis. */
+  get redisCluster(): LocalRedisCluster | null {
+    return this.redisTarget.cluster;
+  }
+
+  /** The Redis keys of this test's apps (its own prefix on the cluster). */
+  get keys(): RedisKeys {
+    return this.redisTarget.keys;
   }
 
   /** The environment an app of this test runs with. */
   env(overrides: EnvOverrides = {}): EnvOverrides {
     return {
       DATABASE_URL: this.databaseUrl,
-      REDIS_URL: this.redisUrl,
-      REDIS_KEY_PREFIX: 'feed:',
+      ...this.redisTarget.env(),
       HOST: '127.0.0.1',
       PORT: '0',
       JWT_SECRET: 'test-secret',
@@ -128,11 +139,21 @@ export class TestEnv {
     return client;
   }
 
-  /** A Redis client on this test's database, closed with the env. */
-  redis(): Redis {
-    const client = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
+  /** A Redis client on this test's Redis (one server or the cluster), closed with the env. */
+  redis(): TestRedis {
+    const client = this.redisTarget.client();
     this.clients.push({ end: () => client.disconnect() });
     return client;
+  }
+
+  /** What a FLUSHDB of this test's database would take: everything its apps keep in Redis. */
+  flushRedis(): Promise<void> {
+    return this.redisTarget.flush();
+  }
+
+  /** A way to take Redis away from an app started with its overrides, and give it back. */
+  redisOutage(): Promise<RedisOutage> {
+    return this.redisTarget.outage();
   }
 
   async close(): Promise<void> {
@@ -142,7 +163,7 @@ export class TestEnv {
     for (const app of this.apps.reverse()) await app.close().catch(() => undefined);
     for (const client of this.clients) await client.end();
     this.clients = [];
-    await this.redisClaim.release();
+    await this.redisTarget.release();
     const admin = new Client({ connectionString: `${TEST_DATABASE_SERVER}/postgres` });
     await admin.connect();
     try {
