@@ -58,4 +58,29 @@ describe('RedisBatch', () => {
     expect(await new RedisBatch(client).exec()).toEqual([]);
     expect(pipelines).toHaveLength(0);
   });
+
+  it('on a cluster, reads the slot map again and resends, once, the commands answered MOVED', async () => {
+    const slots = threeMasters().slots;
+    let refreshed = 0;
+    const sent: unknown[][][] = [];
+    const client = {
+      isCluster: true,
+      slots,
+      refreshSlotsCache: (done: () => void) => {
+        refreshed++;
+        done();
+      },
+      pipeline: (commands: unknown[][]) => {
+        sent.push(commands);
+        return {
+          exec: async () =>
+            commands.map((c) => (c[1] === 'k{u:2}' && refreshed === 0 ? [new Error('MOVED 1234 127.0.0.1:7101'), null] : [null, 'OK'])),
+        };
+      },
+    } as unknown as RedisClient;
+    const results = await new RedisBatch(client).add('set', 'k{u:1}', 'a').add('set', 'k{u:2}', 'b').exec();
+    expect(results).toEqual([[null, 'OK'], [null, 'OK']]);
+    expect(refreshed).toBe(1);
+    expect(sent.at(-1)).toEqual([['set', 'k{u:2}', 'b']]);
+  });
 });

@@ -35,15 +35,28 @@ export class RedisBatch {
   async exec(): Promise<BatchResult[]> {
     if (this.commands.length === 0) return [];
     if (!this.client.isCluster) return ((await this.client.pipeline(this.commands).exec()) ?? []) as BatchResult[];
-    const groups = this.byNode(this.client as unknown as Cluster);
+    const cluster = this.client as unknown as Cluster;
     const results: BatchResult[] = new Array(this.commands.length);
+    await this.run(cluster, this.commands.map((_, i) => i), results);
+    // A slot that moved (a master back after a restart, a failover, a reshard): ioredis follows a
+    // MOVED in a pipeline only when every reply names the same slot, and then never learns the new
+    // map. So the map is read again and the moved commands, alone, are sent once more.
+    const moved = results.flatMap(([err], i) => (err && /^(MOVED|ASK) /.test(err.message) ? [i] : []));
+    if (moved.length > 0) {
+      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+      await this.run(cluster, moved, results);
+    }
+    return results;
+  }
+
+  /** Sends the commands at these positions, one pipeline per node, and puts their replies in place. */
+  private async run(cluster: Cluster, positions: number[], results: BatchResult[]): Promise<void> {
     await Promise.all(
-      [...groups.values()].map(async (positions) => {
-        const replies = (await this.client.pipeline(positions.map((i) => this.commands[i])).exec()) ?? [];
-        positions.forEach((position, i) => (results[position] = (replies[i] ?? [new Error('no reply'), null]) as BatchResult));
+      [...this.byNode(cluster, positions).values()].map(async (group) => {
+        const replies = (await this.client.pipeline(group.map((i) => this.commands[i])).exec()) ?? [];
+        group.forEach((position, i) => (results[position] = (replies[i] ?? [new Error('no reply'), null]) as BatchResult));
       }),
     );
-    return results;
   }
 
   /** Runs every command; the first error is thrown, else the values in order. */
@@ -59,10 +72,10 @@ export class RedisBatch {
    * serving the slot (master first, then replicas). A slot the client knows no owner of yet gets a
    * group of its own; ioredis then finds it, or fails that group alone.
    */
-  private byNode(cluster: Cluster): Map<string, number[]> {
+  private byNode(cluster: Cluster, positions: number[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
-    this.commands.forEach(([, key], position) => {
-      const slot = calculateSlot(key);
+    positions.forEach((position) => {
+      const slot = calculateSlot(this.commands[position][1]);
       const owner = cluster.slots[slot]?.join(',') || `slot:${slot}`;
       const group = groups.get(owner);
       if (group) group.push(position);

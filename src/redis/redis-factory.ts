@@ -87,6 +87,9 @@ function clusterOptions(options: RedisOptions): ClusterOptions {
     // A down master's slots answer CLUSTERDOWN once the others notice; a few quick retries ride out
     // a failover, then the error reaches the caller (a 503) instead of a request that hangs.
     retryDelayOnClusterDown: 200,
+    // The slot map is otherwise read again only on a redirection that ioredis follows itself;
+    // a master back from a restart must be found even by a client that saw no such redirection.
+    slotsRefreshInterval: 5_000,
     retryDelayOnFailover: 200,
     maxRedirections: 8,
   };
