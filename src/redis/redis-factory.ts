@@ -36,8 +36,9 @@ export class RedisFactory {
 
   /**
    * BullMQ's connection: QUEUE_REDIS_URL when set, else the service's Redis. On one Redis,
-   * options, so that every queue and worker opens its own connections as before. On a cluster, BullMQ takes only a client: one shared cluster client
-   * (closed by RedisModule after the queues), which each worker duplicates for its blocking reads.
+   * options, so that every queue and worker opens its own connections as before. On a cluster,
+   * BullMQ takes only a client: one shared cluster client (closed by RedisModule after the
+   * queues), which each worker duplicates for its blocking reads.
    * BullMQ needs every key of a queue in one slot: RedisKeys.queuePrefix() is a hash tag.
    */
   queueConnection(): ConnectionOptions {
