@@ -118,6 +118,8 @@ describe(`fuzzing every operation and socket event (FUZZ_SEED=${SEED})`, () => {
         { seed: SEED + index, numRuns: runs, endOnFailure: true, verbose: 1, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
       ).catch((err: Error) => failures.push(err.message.slice(0, 3000)));
     }
+    // eslint-disable-next-line no-console
+    console.log(`fuzz: ${sent} HTTP requests over ${ops.length} documented operations`);
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(Math.min(HTTP_RUNS, 1000));
   });

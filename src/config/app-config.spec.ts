@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       jwtExpiresInSec: 7 * 86_400,
       fanoutChunkSize: 2_500,
       fanoutInactiveDays: 30,
+      feedRules: 'on',
       logLevel: 'log',
     });
     expect(config.jwtSecret).not.toBe('');
@@ -96,6 +97,7 @@ describe('loadConfig', () => {
     ['REDIS_CLUSTER_NODES', 'redis://127.0.0.1:7000'],
     ['REDIS_CLUSTER_NODES', '127.0.0.1:70000'],
     ['FANOUT_MODE', 'sometimes'],
+    ['FEED_RULES', 'false'],
     ['ROLE', 'both'],
     ['ROLE', 'API'],
     ['LOG_LEVEL', 'verbose'],

@@ -43,6 +43,11 @@ export abstract class AppConfig {
    */
   readonly repostDedupWindow: number;
   /**
+   * Benchmark switch, never for production: `off` lets every post reach every follower (FeedFilter
+   * loads no relations), so `npm run load` can measure what the rules cost in the same run.
+   */
+  readonly feedRules: 'on' | 'off';
+  /**
    * Followers per chunk job: a big fan-out is cut into chunks that several workers share.
    * 2,500 by default: small enough that a 10,000-follower post is shared by four workers.
    */
@@ -182,6 +187,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fanoutCelebrityThreshold: int(env, 'FANOUT_CELEBRITY_THRESHOLD', 10_000, 0, Number.MAX_SAFE_INTEGER),
     fanoutBatchSize,
     repostDedupWindow: int(env, 'REPOST_DEDUP_WINDOW', 40, 0, 10_000),
+    feedRules: oneOf(env, 'FEED_RULES', 'on', ['on', 'off'] as const),
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),

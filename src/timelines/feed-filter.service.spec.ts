@@ -4,16 +4,33 @@ import { Relations, toUserRelations } from '../graph/relations';
 import { FeedFilter } from './feed-filter.service';
 
 /** `follows` lists who follows whom, as `follower>followee`. */
-function setup(relations: Record<string, Parameters<typeof toUserRelations>[0]>, follows: string[] = []) {
+function setup(relations: Record<string, Parameters<typeof toUserRelations>[0]>, follows: string[] = [], feedRules: 'on' | 'off' = 'on') {
   const graph = {
     relationsOf: jest.fn(async (ids: string[]) => Relations.of(ids.map((id) => [id, toUserRelations(relations[id] ?? {})]))),
     followersAmong: jest.fn(async (account: string, readers: string[]) => readers.filter((r) => follows.includes(`${r}>${account}`))),
     followeesAmong: jest.fn(async (reader: string, accounts: string[]) => accounts.filter((a) => follows.includes(`${reader}>${a}`))),
   };
-  return { filter: new FeedFilter(graph as unknown as GraphService, { repostDedupWindow: 2 } as AppConfig), graph };
+  return { filter: new FeedFilter(graph as unknown as GraphService, { repostDedupWindow: 2, feedRules } as AppConfig), graph };
 }
 
 describe('FeedFilter', () => {
+  it('with FEED_RULES=off loads no relations and lets everything through (a benchmark baseline)', async () => {
+    const { filter, graph } = setup({ '1': { blocks: ['7'], mutes: ['8'] }, '7': { blocks: ['1'] }, '8': { mutedBy: ['1'] } }, [], 'off');
+    const reply = { author: { id: '7' }, replyTo: { author: { id: '9' } } };
+    const ownReposted = { id: 'r', author: { id: '8' }, repostOf: { id: 'o', author: { id: '1' } } };
+    const original = { id: 'o', author: { id: '1' } };
+    await expect(filter.readersOf(reply, ['1', '2'])).resolves.toEqual(['1', '2']);
+    const page = [ownReposted, reply, original];
+    await expect(filter.postsFor('1', page)).resolves.toEqual(page);
+    await expect(filter.postsFor('1', page, await filter.readerRelations('1'))).resolves.toEqual(page);
+    await expect(filter.keptOut(ownReposted)).resolves.toEqual([]);
+    expect(filter.fitsRoom(reply)).toBe(true);
+    await expect(filter.hidesAccount('1', '7')).resolves.toBe(false);
+    expect(graph.relationsOf).not.toHaveBeenCalled();
+    expect(graph.followersAmong).not.toHaveBeenCalled();
+    expect(graph.followeesAmong).not.toHaveBeenCalled();
+  });
+
   it('loads the relations of the post’s subjects once for a whole batch of readers', async () => {
     const { filter, graph } = setup({ '7': { mutedBy: ['2'] }, '8': { blocks: ['3'] } });
     const post = { author: { id: '7' }, repostOf: { author: { id: '8' } } };
