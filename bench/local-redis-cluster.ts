@@ -167,6 +167,12 @@ export class LocalRedisCluster {
   }
 
   async stop(): Promise<void> {
+    // Another process of the run may have restarted a node (a new pid): the file has it.
+    try {
+      this.state = JSON.parse(readFileSync(join(this.state.dir, 'cluster.json'), 'utf8')) as ClusterState;
+    } catch {
+      // not written yet: the pids we know are all there are
+    }
     for (const node of this.state.nodes) {
       try {
         process.kill(node.pid, 'SIGCONT');

@@ -92,6 +92,12 @@ describe('loadConfig', () => {
     ['REDIS_URL', '127.0.0.1:6379'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'redis://127.0.0.1:6379/one'],
+    ['QUEUE_REDIS_URL', '127.0.0.1:6390'],
+    ['QUEUE_REDIS_URL', 'redis://127.0.0.1:6390/queues'],
+    ['RETENTION_DAYS', '0'],
+    ['RETENTION_INTERVAL_MS', '10'],
+    ['OUTBOX_MAX_ATTEMPTS', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '5'],
     ['REDIS_CLUSTER_NODES', '127.0.0.1'],
     ['REDIS_CLUSTER_NODES', '127.0.0.1:7000,'],
     ['REDIS_CLUSTER_NODES', 'redis://127.0.0.1:7000'],
@@ -173,6 +179,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_PORT: '9464', ADMIN_TOKEN: 'a-long-enough-admin-token' })).toMatchObject({
       metricsPort: 9464,
       adminToken: 'a-long-enough-admin-token',
+    });
+  });
+
+  it('keeps the queues on REDIS_URL unless QUEUE_REDIS_URL is set', () => {
+    expect(loadConfig({}).queueRedisUrl).toBeNull();
+    expect(loadConfig({ QUEUE_REDIS_URL: 'redis://queues:6379/1' }).queueRedisUrl).toBe('redis://queues:6379/1');
+  });
+
+  it('has sane defaults for retention, the relay and the statement timeout', () => {
+    expect(loadConfig({})).toMatchObject({
+      retentionDays: 7,
+      retentionIntervalMs: 3_600_000,
+      outboxMaxAttempts: 5,
+      databaseStatementTimeoutMs: 15_000,
     });
   });
 

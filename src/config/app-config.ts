@@ -29,6 +29,11 @@ export abstract class AppConfig {
    * cluster client (see RedisFactory) and redisUrl is not used.
    */
   readonly redisClusterNodes: RedisNode[] | null;
+  /**
+   * A Redis of their own for the BullMQ queues (QUEUE_REDIS_URL), so the timelines' Redis may evict
+   * (maxmemory-policy) while the queues' never does; null keeps the queues with everything else.
+   */
+  readonly queueRedisUrl: string | null;
   /** Prefix of every Redis key we own, so several deployments (or test runs) can share one Redis. */
   readonly redisKeyPrefix: string;
   readonly jwtSecret: string;
@@ -123,10 +128,10 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return raw;
 }
 
-function redisUrl(env: Env): string {
-  const value = url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+function redisUrl(env: Env, name = 'REDIS_URL'): string {
+  const value = url(env, name, 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
   if (!/^\/?(\d{1,5})?$/.test(new URL(value).pathname)) {
-    throw new ConfigError(`REDIS_URL may end only in a database number (/N), got "${value}"`);
+    throw new ConfigError(`${name} may end only in a database number (/N), got "${value}"`);
   }
   return value;
 }
@@ -180,6 +185,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
     redisUrl: redisUrl(env),
     redisClusterNodes: redisClusterNodes(env),
+    queueRedisUrl: env.QUEUE_REDIS_URL ? redisUrl(env, 'QUEUE_REDIS_URL') : null,
     redisKeyPrefix,
     jwtSecret: jwtSecret(env, nodeEnv),
     jwtExpiresInSec: jwtExpiresInSec(env),

@@ -15,7 +15,7 @@ const CLUSTER_RETRY_MAX_MS = 2_000;
 export class RedisFactory {
   private sharedQueueClient?: Cluster;
 
-  constructor(private readonly config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>) {}
+  constructor(private readonly config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'> & Partial<Pick<AppConfig, 'queueRedisUrl'>>) {}
 
   get isCluster(): boolean {
     return this.config.redisClusterNodes !== null;
@@ -35,12 +35,15 @@ export class RedisFactory {
   }
 
   /**
-   * BullMQ's connection. On one Redis, options, so that every queue and worker opens its own
-   * connections as before. On a cluster, BullMQ takes only a client: one shared cluster client
-   * (closed by RedisModule after the queues), which each worker duplicates for its blocking reads.
+   * BullMQ's connection: QUEUE_REDIS_URL when set, else the service's Redis. On one Redis,
+   * options, so that every queue and worker opens its own connections as before. On a cluster,
+   * BullMQ takes only a client: one shared cluster client (closed by RedisModule after the
+   * queues), which each worker duplicates for its blocking reads.
    * BullMQ needs every key of a queue in one slot: RedisKeys.queuePrefix() is a hash tag.
    */
   queueConnection(): ConnectionOptions {
+    // QUEUE_REDIS_URL: the queues on a Redis of their own (noeviction), apart from the timelines.
+    if (this.config.queueRedisUrl) return { url: this.config.queueRedisUrl, connectTimeout: 5_000, maxRetriesPerRequest: null };
     if (!this.config.redisClusterNodes) {
       return { url: this.config.redisUrl, connectTimeout: 5_000, maxRetriesPerRequest: null };
     }
