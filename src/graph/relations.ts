@@ -26,10 +26,6 @@ export function toUserRelations(stored: Partial<StoredRelations>): UserRelations
   return Object.fromEntries(RELATION_KINDS.map((kind) => [kind, new Set(stored[kind] ?? [])])) as unknown as UserRelations;
 }
 
-export function toStoredRelations(relations: UserRelations): StoredRelations {
-  return Object.fromEntries(RELATION_KINDS.map((kind) => [kind, [...relations[kind]]])) as unknown as StoredRelations;
-}
-
 /**
  * The relations loaded for one batch. Each question names a reader and another account and is
  * answered from either one's relations; asking about two users of whom neither was loaded is a bug
