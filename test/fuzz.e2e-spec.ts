@@ -7,7 +7,7 @@ import { FeedGateway } from '../src/realtime/feed.gateway';
 import { expectError } from './expect-error';
 import { ApiClient, TestUser } from './support/api-client';
 import { authorization, jsonValue, oddString } from './support/fuzz/inputs';
-import { Answer, closeAgent, FuzzWorld, operations, Operation, requestFor, send } from './support/fuzz/requests';
+import { Answer, closeAgent, FuzzRequest, FuzzWorld, operations, Operation, requestFor, send } from './support/fuzz/requests';
 import { TestEnv } from './support/test-env';
 
 /**
@@ -30,12 +30,37 @@ const MIN_RUNS_PER_OPERATION = 20;
 /** The events a client may emit to the gateway, checked below against its @SubscribeMessage handlers. */
 const CLIENT_EVENTS = [LiveEvent.Sync];
 
+/** fast-check keeps the property's own error as the cause: the answer that failed is said there. */
+function failureOf(err: Error): string {
+  const cause = err.cause instanceof Error ? `\nCaused by: ${err.cause.message}` : '';
+  return `${err.message.slice(0, 3000)}${cause.slice(0, 1000)}`;
+}
+
+/** The strings of a request an answer may name back: its path segments and its body's field names. */
+function echoesOf(req: FuzzRequest): string[] {
+  const segments = req.path.split('?')[0].split('/').map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  });
+  let fields: string[] = [];
+  try {
+    const body: unknown = JSON.parse(req.body ?? 'null');
+    if (body && typeof body === 'object') fields = Object.keys(body);
+  } catch {
+    // not JSON: nothing of it is named back
+  }
+  return [...segments, ...fields].filter((s) => s.length > 2);
+}
+
 /** Checks one answer: no 5xx, and an error is in the contract's shape with nothing internal in it. */
-function checkAnswer(res: Answer, what: string): void {
+function checkAnswer(res: Answer, what: string, echoed: string[] = []): void {
   if (res.status >= 500 || res.status < 100) throw new Error(`${what}: ${res.status} ${res.text.slice(0, 300)}`);
   if (res.status >= 400) {
     try {
-      expectError({ status: res.status, headers: res.headers, body: res.body, text: res.text } as unknown as Response, res.status);
+      expectError({ status: res.status, headers: res.headers, body: res.body, text: res.text } as unknown as Response, res.status, undefined, echoed);
     } catch (err) {
       throw new Error(`${what}: ${(err as Error).message}`);
     }
@@ -113,10 +138,10 @@ describe(`fuzzing every operation and socket event (FUZZ_SEED=${SEED})`, () => {
       await fc.assert(
         fc.asyncProperty(requestFor(op, world), async (req) => {
           sent++;
-          checkAnswer(await send(url, req), `${name} as ${req.method} ${req.path.slice(0, 200)}`);
+          checkAnswer(await send(url, req), `${name} as ${req.method} ${req.path.slice(0, 200)}`, echoesOf(req));
         }),
         { seed: SEED + index, numRuns: runs, endOnFailure: true, verbose: 1, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
-      ).catch((err: Error) => failures.push(err.message.slice(0, 3000)));
+      ).catch((err: Error) => failures.push(failureOf(err)));
     }
     // eslint-disable-next-line no-console
     console.log(`fuzz: ${sent} HTTP requests over ${ops.length} documented operations`);
