@@ -69,7 +69,7 @@ export class FanoutService {
       if (await this.status.skip(job.postId, followers)) {
         this.metrics.skipped.inc();
         const post = await this.postView(job.postId);
-        if (post) await this.pushBigAccountPost(post);
+        if (post) await this.pushBigAccountPost(post, changedSides);
       }
       await this.dispatcher.done(FanoutPost, job);
       return;
@@ -161,10 +161,12 @@ export class FanoutService {
   /**
    * A big account's post goes live to its room, minus the readers the rules keep out; a reply to
    * another account, which reaches only the followers who also follow that account (rule 1), goes
-   * to those of them online instead.
+   * to those of them online instead. So does the first post of an author who just became big: the
+   * room joins sent a moment ago may reach the API nodes after a room emit (on a Redis Cluster,
+   * pub/sub channels are not ordered with each other).
    */
-  private async pushBigAccountPost(post: PostView): Promise<void> {
-    if (this.filter.fitsRoom(post)) {
+  private async pushBigAccountPost(post: PostView, justBecameBig: boolean): Promise<void> {
+    if (!justBecameBig && this.filter.fitsRoom(post)) {
       this.live.toBigAccountFollowers(post, await this.filter.keptOut(post));
       return;
     }
