@@ -15,7 +15,7 @@ import { RedisBatch } from '../src/redis/redis-batch';
 import { RedisClient } from '../src/redis/redis-client';
 import { RedisFactory } from '../src/redis/redis-factory';
 import { RedisKeys } from '../src/redis/redis-keys';
-import { COMPLETE_MARKER } from '../src/timelines/timeline.repository';
+import { END_OF_HISTORY } from '../src/timelines/timeline-scripts';
 import { CpuMeter, CpuUse } from './cpu';
 import { LocalRedisCluster } from './local-redis-cluster';
 import { Sandbox } from './sandbox';
@@ -197,7 +197,7 @@ async function seedAuthor(sql: Client, name: string, followers: number): Promise
 async function createTimelines(redis: RedisClient, keys: RedisKeys, userIds: string[]): Promise<void> {
   for (let i = 0; i < userIds.length; i += 5000) {
     const batch = new RedisBatch(redis);
-    for (const id of userIds.slice(i, i + 5000)) batch.add('zadd', keys.home(id), 0, COMPLETE_MARKER);
+    for (const id of userIds.slice(i, i + 5000)) batch.add('rpush', keys.home(id), END_OF_HISTORY);
     await batch.execOrThrow();
   }
 }

@@ -14,7 +14,8 @@ import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { redisDb } from '../src/redis/redis-client';
 import { RedisKeys } from '../src/redis/redis-keys';
-import { COMPLETE_MARKER, TimelineRepository } from '../src/timelines/timeline.repository';
+import { PUSH } from '../src/timelines/timeline-scripts';
+import { TimelineRepository } from '../src/timelines/timeline.repository';
 import { Progress } from './progress';
 import { command, open, roundTrip } from './scenarios/raw-write';
 
@@ -25,35 +26,8 @@ const FIRST_ID = 246_311_295_123_457;
 
 type Command = string[];
 
-/**
- * Pushes a post id into a timeline list kept newest first, in id order, without duplicates, and
- * trims it. An absent list is left alone (it is rebuilt when read). The fast path, a post newer
- * than the head (every fresh post), is LINDEX + LPUSH + LTRIM and needs no duplicate check: the
- * list holds nothing above its head. A late or retried post is looked up (LPOS) and put in its
- * place (binary search over the window, LINSERT); one older than the whole window is skipped.
- * Ids are below 2^53, so Lua's numbers compare them exactly.
- */
-const LIST_PUSH_ORDERED = `
-local key, id, max = KEYS[1], ARGV[1], tonumber(ARGV[2])
-local head = redis.call('LINDEX', key, 0)
-if not head then return 0 end
-local n = tonumber(id)
-if n > tonumber(head) then
-  redis.call('LPUSH', key, id)
-  redis.call('LTRIM', key, 0, max - 1)
-  return 1
-end
-if redis.call('LPOS', key, id) then return 0 end
-local ids = redis.call('LRANGE', key, 0, -1)
-local lo, hi = 1, #ids + 1
-while lo < hi do
-  local mid = math.floor((lo + hi) / 2)
-  if tonumber(ids[mid]) > n then lo = mid + 1 else hi = mid end
-end
-if lo > #ids then return 0 end
-redis.call('LINSERT', key, 'BEFORE', ids[lo], id)
-redis.call('LTRIM', key, 0, max - 1)
-return 1`;
+/** The service's completeness marker when timelines were sorted sets: member '0' at score 0. */
+const ZSET_MARKER = '0';
 let scriptSha = '';
 
 interface Structure {
@@ -66,21 +40,21 @@ interface Structure {
   commands(key: string, id: number): Command[];
 }
 
-// The completeness marker of today's timelines ('0' at score 0, rank 0) is kept where a sorted set
-// has it, so the trims are the service's; a list has no place for it (see the README).
+// The sorted sets keep the completeness marker the service gave them ('0' at score 0, rank 0), so
+// their trims are the service's as it was.
 const ascending = (key: string, id: number): Command[] => [
   ['ZADD', key, String(id), String(id)],
   ['ZREMRANGEBYRANK', key, '1', String(-MAX - 1)],
 ];
 const buildAscending = async (redis: Redis, key: string, ids: number[]) => {
-  const members: (string | number)[] = [0, COMPLETE_MARKER];
+  const members: (string | number)[] = [0, ZSET_MARKER];
   for (const id of ids) members.push(id, id);
   await redis.zadd(key, ...members);
 };
 
 const STRUCTURES: Structure[] = [
   {
-    label: 'zset, oldest first (today)',
+    label: 'zset, oldest first (before)',
     suffix: 'zasc',
     encoding: 'listpack',
     build: buildAscending,
@@ -93,7 +67,7 @@ const STRUCTURES: Structure[] = [
     suffix: 'zdesc',
     encoding: 'listpack',
     build: async (redis, key, ids) => {
-      const members: (string | number)[] = ['-inf', COMPLETE_MARKER];
+      const members: (string | number)[] = ['-inf', ZSET_MARKER];
       for (const id of ids) members.push(-id, id);
       await redis.zadd(key, ...members);
     },
@@ -128,18 +102,18 @@ const STRUCTURES: Structure[] = [
     ],
   },
   {
-    // A list kept in id order with no duplicates, as the service would need it (see the README):
-    // one script per timeline; only its fast path (a post newer than the head) runs here.
-    label: 'list, Lua ordered insert',
+    // The service's timelines: a list kept in id order with no duplicates by one script per
+    // timeline (PUSH, src/timelines/timeline-scripts.ts); only its fast path runs here.
+    label: 'list, ordered by Lua (service)',
     suffix: 'listlua',
     encoding: 'quicklist',
     build: async (redis, key, ids) => {
       await redis.rpush(key, ...[...ids].reverse().map(String));
     },
-    commands: (key, id) => [['EVALSHA', scriptSha, '1', key, String(id), String(MAX)]],
+    commands: (key, id) => [['EVALSHA', scriptSha, '1', key, String(MAX), '', String(id)]],
   },
   {
-    // Today's order and commands, in a sorted set that has become a skiplist: one member longer
+    // The sorted set's order and commands, in one that has become a skiplist: one member longer
     // than zset-max-listpack-value converts it, and Redis 7.0 never converts it back.
     label: 'zset, skiplist (oldest first)',
     suffix: 'zskip',
@@ -191,7 +165,7 @@ async function main(): Promise<void> {
   try {
     await roundTrip(socket, Buffer.from(command('SELECT', String(redisDb(redisUrl)))), 1);
     await ensureListpack(redis, MAX + 2);
-    scriptSha = (await redis.script('LOAD', LIST_PUSH_ORDERED)) as string;
+    scriptSha = (await redis.script('LOAD', PUSH)) as string;
     const userIds = Array.from({ length: timelines }, (_, i) => String(i + 1));
     const keysOf = new Map(STRUCTURES.map((s) => [s, userIds.map((id) => `${prefix}{u:${id}}:${s.suffix}`)]));
     const ids = Array.from({ length: MAX }, (_, i) => FIRST_ID + i);
@@ -215,14 +189,15 @@ async function main(): Promise<void> {
         }),
       });
     }
-    // What the service's own code does today, on today's structure.
+    // What the service's own code does, on its structure.
     const service = new TimelineRepository(redis, new RedisKeys(prefix), redis);
-    const todayKeys = keysOf.get(STRUCTURES[0])!;
+    const serviceStructure = STRUCTURES.find((st) => st.suffix === 'listlua')!;
+    const serviceKeys = keysOf.get(serviceStructure)!;
     const serviceRow: Row = {
-      structure: STRUCTURES[0],
+      structure: serviceStructure,
       transport: 'ioredis',
       run: (id) => timed(async () => {
-        for (let i = 0; i < todayKeys.length; i += batch) await service.addToMany(todayKeys.slice(i, i + batch), [String(id)], MAX);
+        for (let i = 0; i < serviceKeys.length; i += batch) await service.addToMany(serviceKeys.slice(i, i + batch), [String(id)], MAX);
       }),
     };
     const allRows = [...rows, serviceRow];
@@ -255,13 +230,13 @@ async function main(): Promise<void> {
     const rate = (structure: Structure, transport: Transport) =>
       median(samples.get(rows.find((r) => r.structure === structure && r.transport === transport)!)!);
     const fastest = (transport: Transport) => Math.max(...STRUCTURES.map((s) => rate(s, transport)));
-    const today = (transport: Transport) => rate(STRUCTURES[0], transport);
+    const before = (transport: Transport) => rate(STRUCTURES[0], transport);
 
     console.log(
       `\nOne post into ${fmt(timelines)} full timelines (${MAX} posts each), writes/s, median of ${rounds} interleaved round${rounds > 1 ? 's' : ''}.` +
         `\nRedis ${version}; raw: every command in one RESP buffer down a socket; ioredis: pipelines of ${fmt(batch)} timelines in turn.`,
     );
-    const header = ['structure'.padEnd(30), 'encoding'.padEnd(9), 'B/entry', '  raw RESP', '÷fastest', '÷today', '   ioredis', '÷fastest', '÷today'];
+    const header = ['structure'.padEnd(30), 'encoding'.padEnd(9), 'B/entry', '  raw RESP', '÷fastest', '÷before', '   ioredis', '÷fastest', '÷before'];
     console.log(header.join('  '));
     console.log(header.map((h) => '-'.repeat(h.length)).join('  '));
     for (const structure of STRUCTURES) {
@@ -269,16 +244,16 @@ async function main(): Promise<void> {
       const cells = [structure.label.padEnd(30), mem.encoding.padEnd(9), mem.bytesPerEntry.toFixed(1).padStart(7)];
       for (const transport of ['raw', 'ioredis'] as Transport[]) {
         const r = rate(structure, transport);
-        cells.push(fmt(r).padStart(10), (r / fastest(transport)).toFixed(2).padStart(8), (r / today(transport)).toFixed(2).padStart(6));
+        cells.push(fmt(r).padStart(10), (r / fastest(transport)).toFixed(2).padStart(8), (r / before(transport)).toFixed(2).padStart(7));
       }
       console.log(cells.join('  '));
     }
     const serviceRate = median(samples.get(serviceRow)!);
     console.log(
-      `${'service code today'.padEnd(30)}  ${'listpack'.padEnd(9)}  ${'(same)'.padStart(7)}  ${'-'.padStart(10)}  ${'-'.padStart(8)}  ${'-'.padStart(6)}  ` +
-        `${fmt(serviceRate).padStart(10)}  ${(serviceRate / fastest('ioredis')).toFixed(2).padStart(8)}  ${(serviceRate / today('ioredis')).toFixed(2).padStart(6)}`,
+      `${'service code'.padEnd(30)}  ${'quicklist'.padEnd(9)}  ${'(same)'.padStart(7)}  ${'-'.padStart(10)}  ${'-'.padStart(8)}  ${'-'.padStart(7)}  ` +
+        `${fmt(serviceRate).padStart(10)}  ${(serviceRate / fastest('ioredis')).toFixed(2).padStart(8)}  ${(serviceRate / before('ioredis')).toFixed(2).padStart(7)}`,
     );
-    console.log(`(service code today: TimelineRepository.addToMany on the first row's timelines)`);
+    console.log(`(service code: TimelineRepository.addToMany on the "${serviceStructure.label}" timelines)`);
     for (const structure of STRUCTURES) {
       const mem = memory.get(structure)!;
       if (mem.encoding !== structure.encoding) console.log(`warning: ${structure.label} is ${mem.encoding}, expected ${structure.encoding}`);
@@ -294,7 +269,7 @@ async function main(): Promise<void> {
 }
 
 function rowName(row: Row, service: boolean): string {
-  return service ? 'service code today' : `${row.structure.label} (${row.transport})`;
+  return service ? 'service code' : `${row.structure.label} (${row.transport})`;
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -359,7 +334,7 @@ async function measureMemory(redis: Redis, keys: string[]): Promise<{ encoding: 
   return { encoding, bytesPerEntry: bytes / entries, entries: sampleEntries };
 }
 
-/** Raises zset-max-listpack-entries so a full timeline is a listpack, as the service does; never lowers it. */
+/** Raises zset-max-listpack-entries so a full sorted set is a listpack, as the service did; never lowers it. */
 async function ensureListpack(redis: Redis, wanted: number): Promise<void> {
   const [, current] = (await redis.config('GET', 'zset-max-listpack-entries')) as string[];
   if (Number(current) < wanted) await redis.config('SET', 'zset-max-listpack-entries', String(wanted));

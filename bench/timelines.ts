@@ -1,7 +1,6 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { RedisKeys } from '../src/redis/redis-keys';
-import { COMPLETE_MARKER } from '../src/timelines/timeline.repository';
 
 const BATCH = 1_000;
 const IN_FLIGHT = 4;
@@ -15,21 +14,18 @@ export interface Prefill {
 }
 
 /**
- * Brings every timeline to steady state (full, TIMELINE_MAX_LENGTH entries plus the completeness
- * marker), so fan-out pays the real cost of adding to a full sorted set and trimming it. One
- * timeline is built with ZADD and copied to every owner with COPY, a server-side copy of the
- * listpack: ZADD of 800 members per key would take minutes for 100,000 users. All timelines hold
- * the newest seeded posts: fan-out cost depends on the size of a timeline, not on its ids.
+ * Brings every timeline to steady state (full: TIMELINE_MAX_LENGTH entries), so fan-out pays the
+ * real cost of adding to a full list and trimming it. One timeline is built with RPUSH and copied
+ * to every owner with COPY, server-side: writing 800 entries per key would take minutes for 100,000
+ * users. All timelines hold the newest seeded posts: fan-out cost depends on the size of a
+ * timeline, not on its ids.
  */
 export async function prefillTimelines(redis: Redis, sql: Client, keys: RedisKeys, owners: string[], max: number): Promise<Prefill> {
   const started = Date.now();
-  await ensureListpack(redis, max + 2);
   const ids = (await sql.query<{ id: string }>('SELECT id FROM posts ORDER BY id DESC LIMIT $1', [max])).rows.map((r) => r.id);
   const template = `${keys.prefix}bench:template`;
-  const members: string[] = ['0', COMPLETE_MARKER];
-  for (const id of ids) members.push(id, id);
   await redis.del(template);
-  await redis.zadd(template, ...members);
+  if (ids.length > 0) await redis.rpush(template, ...ids);
 
   const before = await usedMemory(redis);
   let next = 0;
@@ -52,16 +48,6 @@ export async function prefillTimelines(redis: Redis, sql: Client, keys: RedisKey
     bytesPerEntry: entries > 0 ? Math.round(((after - before) / entries) * 10) / 10 : 0,
     ms: Date.now() - started,
   };
-}
-
-/**
- * A full timeline stays a compact listpack only under zset-max-listpack-entries (entries, marker
- * and the one being added before the trim). The service raises
- * it the same way when it starts (src/redis/redis-tuning.ts); the template must be built after.
- */
-async function ensureListpack(redis: Redis, wanted: number): Promise<void> {
-  const [, current] = (await redis.config('GET', 'zset-max-listpack-entries')) as string[];
-  if (Number(current) < wanted) await redis.config('SET', 'zset-max-listpack-entries', String(wanted));
 }
 
 export async function usedMemory(redis: Redis): Promise<number> {

@@ -11,11 +11,11 @@ const SCRIPT = join(__dirname, '..', 'dist', 'bench', 'timeline-writes.js');
 // for the raw socket and again for ioredis.
 const NUMBER = '[\\d,.]+';
 const ROWS: [string, string][] = [
-  ['zset, oldest first (today)', 'listpack'],
+  ['zset, oldest first (before)', 'listpack'],
   ['zset, newest first (-score)', 'listpack'],
   ['list, LPUSH + LTRIM', 'quicklist'],
   ['list, LPUSHX + LTRIM', 'quicklist'],
-  ['list, Lua ordered insert', 'quicklist'],
+  ['list, ordered by Lua (service)', 'quicklist'],
   ['zset, skiplist (oldest first)', 'skiplist'],
 ];
 
@@ -56,7 +56,7 @@ describe('bench:writes (smoke run)', () => {
       const cells = [escape(label), encoding, ...Array(7).fill(NUMBER)].join('\\s+');
       expect(run.stdout).toMatch(new RegExp(`^${cells}$`, 'm'));
     }
-    expect(run.stdout).toMatch(new RegExp(`^service code today\\s+listpack\\s+\\(same\\)(\\s+-){3}(\\s+${NUMBER}){3}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^service code\\s+quicklist\\s+\\(same\\)(\\s+-){3}(\\s+${NUMBER}){3}$`, 'm'));
     expect(run.stdout).not.toContain('warning');
     expect(run.stderr).toContain('round 1/1');
 

@@ -93,7 +93,7 @@ describe('fan-out recovery: nothing is lost', () => {
       [author.id],
     );
     const orphan = rows[0].id as string;
-    expect(await redis.zscore(redis.keys.home(reader.id), orphan)).toBeNull();
+    expect(await redis.lpos(redis.keys.home(reader.id), orphan)).toBeNull();
 
     const worker = env.spawn(workerEnv);
     await started(worker);

@@ -41,9 +41,9 @@ describe('fan-out on write', () => {
     expect(status.delayMs).toBeGreaterThanOrEqual(0);
     expect(new Date(status.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(status.startedAt).getTime());
     expect(await countHolding(redis, followers, post.id)).toBe(10_000);
-    // Once each: the post id is one member of each sorted set, next to the completeness marker.
-    const sizes = await Promise.all(followers.slice(0, 50).map((id) => redis.zcard(redis.keys.home(id))));
-    expect(new Set(sizes)).toEqual(new Set([2]));
+    // Once each: the post id above the end-of-history sentinel of each (empty, complete) timeline.
+    const lists = await Promise.all(followers.slice(0, 50).map((id) => redis.lrange(redis.keys.home(id), 0, -1)));
+    expect(new Set(lists.map((list) => list.join(',')))).toEqual(new Set([`${post.id},0`]));
   });
 
   it('shows the fan-out status to the author only', async () => {
@@ -72,10 +72,10 @@ describe('fan-out on write', () => {
       await capi.homeIds(reader); // the reader's timeline exists, as for an active user
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) ids.push((await capi.createPost(author, `post ${i}`)).id);
-      // The window in Redis holds the newest 5 and the completeness marker...
+      // The window in Redis holds the newest 5, newest first (the end-of-history sentinel is gone)...
       const key = capped.keys.home(reader.id);
       const cappedRedis = capped.redis();
-      await eventually(async () => expect(await cappedRedis.zrange(key, 0, -1)).toEqual(['0', ...ids.slice(-5)]));
+      await eventually(async () => expect(await cappedRedis.lrange(key, 0, -1)).toEqual(ids.slice(-5).reverse()));
       // ...and the home timeline reads on past it, from PostgreSQL.
       expect(await capi.homeIds(reader)).toEqual([...ids].reverse());
     } finally {
@@ -112,7 +112,7 @@ describe('fan-out on write', () => {
     expect((await api.delete(`/posts/${post.id}`, author)).status).toBe(204);
     for (const reader of readers) {
       await eventually(async () => expect(await api.homeIds(reader)).toEqual([keep.id]));
-      await eventually(async () => expect(await redis.zscore(redis.keys.home(reader.id), post.id)).toBeNull());
+      await eventually(async () => expect(await redis.lpos(redis.keys.home(reader.id), post.id)).toBeNull());
     }
     expect(await api.homeIds(author)).toEqual([keep.id]);
   });
@@ -131,8 +131,8 @@ describe('fan-out on write', () => {
 
     const post = await api.createPost(author, 'while you were away');
     await eventually(async () => expect((await fanoutStatus(author, post.id)).state).toBe('done'));
-    expect(await redis.zscore(redis.keys.home(active.id), post.id)).not.toBeNull();
-    expect(await redis.zscore(redis.keys.home(away.id), post.id)).toBeNull();
+    expect(await redis.lpos(redis.keys.home(active.id), post.id)).not.toBeNull();
+    expect(await redis.lpos(redis.keys.home(away.id), post.id)).toBeNull();
 
     expect(await api.homeIds(away)).toEqual([post.id]);
     // The activity write is off the read's path: it lands just after the answer.
@@ -164,7 +164,7 @@ describe('fan-out on write', () => {
         return s;
       });
       expect(status.followers).toBe(3);
-      expect(await small.redis().zscore(small.keys.home(fans[1].id), s2.id)).toBeNull();
+      expect(await small.redis().lpos(small.keys.home(fans[1].id), s2.id)).toBeNull();
 
       await eventually(async () => expect(await sapi.homeIds(fans[0])).toEqual([s2.id, f1.id, s1.id]));
       expect(await sapi.homeIds(fans[1])).toEqual([s2.id, s1.id]);
@@ -180,24 +180,20 @@ describe('fan-out on write', () => {
     }
   });
 
-  it('keeps a full timeline in compact listpack encoding, under 24 bytes an entry, as posts keep arriving', async () => {
+  it('keeps a full timeline newest first, capped, under 24 bytes an entry, as posts keep arriving', async () => {
     const author = await api.register();
     const reader = await api.register();
     await api.follow(reader, author);
-    // A timeline at steady state: the marker and 800 older posts.
+    // A timeline at steady state: 800 older posts, newest first.
     const key = redis.keys.home(reader.id);
-    const members: (string | number)[] = [0, '0'];
-    for (let i = 1; i <= 800; i++) members.push(i * 4096, String(i * 4096));
-    await redis.zadd(key, ...members);
-    expect(await redis.object('ENCODING', key)).toBe('listpack');
+    const old = Array.from({ length: 800 }, (_, i) => String((800 - i) * 4096));
+    await redis.rpush(key, ...old);
 
     const posts: { id: string }[] = [];
     for (let i = 0; i < 3; i++) posts.push(await api.createPost(author, `steady ${i}`));
     await eventually(async () => expect((await fanoutStatus(author, posts[2].id)).state).toBe('done'));
-    expect(await redis.zcard(key)).toBe(801);
-    for (const post of posts) expect(await redis.zscore(key, post.id)).not.toBeNull();
-    expect(await redis.zscore(key, String(4096))).toBeNull(); // the oldest were trimmed
-    expect(await redis.object('ENCODING', key)).toBe('listpack');
+    // The three new posts on top, the three oldest trimmed.
+    expect(await redis.lrange(key, 0, -1)).toEqual([...posts.map((p) => p.id).reverse(), ...old.slice(0, 797)]);
     expect(Number(await redis.memory('USAGE', key)) / 800).toBeLessThanOrEqual(24);
   });
 

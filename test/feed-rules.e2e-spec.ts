@@ -4,7 +4,7 @@ import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
 import { TestEnv } from './support/test-env';
 import { TestRedis } from './support/test-redis';
-import { forgetInRedis, homeEntries, isHomeComplete } from './support/timelines';
+import { createTimelines, forgetInRedis, homeEntries, isHomeComplete } from './support/timelines';
 
 jest.setTimeout(60_000);
 
@@ -40,9 +40,11 @@ describe('feed rules: blocks, mutes and hidden reposts on every path', () => {
     await env.close();
   });
 
+  /** New users with their (empty, complete) home timelines in Redis, as active users have them. */
   const users = async (n: number): Promise<TestUser[]> => {
     const made: TestUser[] = [];
     for (let i = 0; i < n; i++) made.push(await api.register());
+    await createTimelines(redis, made.map((user) => user.id));
     return made;
   };
   const ok = async (res: Promise<{ status: number; body: unknown }> | { status: number; body: unknown }, status = 200) => {

@@ -105,7 +105,7 @@ describe('load script (smoke run)', () => {
         expect(results.reads[kind][inFlight].errors).toBe(0);
       }
     }
-    expect(results.memory.encoding).toBe('listpack');
+    expect(results.memory.encoding).toBe('quicklist');
     expect(results.memory.bytesPerEntry).toBeGreaterThan(5);
     expect(results.memory.bytesPerEntry).toBeLessThan(200);
     expect(results.graph.entriesPerTimeline).toBe(WINDOW);

@@ -111,12 +111,12 @@ async function deepReaders(ctx: RunContext): Promise<Reader[]> {
   );
   const deep = rows.filter((r) => r.history > ctx.maxTimeline + LIMIT).slice(0, MAX_READERS);
   const pipeline = ctx.redis.pipeline();
-  for (const r of deep) pipeline.zrange(ctx.keys.home(r.id), 0, 1);
+  for (const r of deep) pipeline.lindex(ctx.keys.home(r.id), -1);
   const windows = (await pipeline.exec()) ?? [];
   const users = new Map(ctx.graph.clients.map((c) => [c.id, c]));
   return deep.flatMap((r, i) => {
-    const [, oldest] = (windows[i][1] as string[]) ?? [];
-    return oldest ? [{ id: r.id, token: ctx.token(users.get(r.id)!), seam: oldest, history: r.history }] : [];
+    const oldest = windows[i][1] as string | null;
+    return oldest && Number(oldest) > 0 ? [{ id: r.id, token: ctx.token(users.get(r.id)!), seam: oldest, history: r.history }] : [];
   });
 }
 

@@ -5,8 +5,7 @@ const SAMPLE = 1_000;
 
 /**
  * What a timeline entry costs in Redis: MEMORY USAGE (key, value and allocator overhead) of a
- * sample of steady-state timelines, over the entries they hold. The completeness marker is
- * counted in the bytes, not in the entries.
+ * sample of steady-state timelines, over the entries they hold (full timelines: no sentinel).
  */
 export async function measureMemory(ctx: RunContext, prefillBytesPerEntry: number): Promise<MemoryResult> {
   ctx.progress.start('Redis memory per entry');
@@ -15,7 +14,7 @@ export async function measureMemory(ctx: RunContext, prefillBytesPerEntry: numbe
   for (const owner of owners) {
     const key = ctx.keys.home(owner.id);
     pipeline.memory('USAGE', key, 'SAMPLES', 0);
-    pipeline.zcard(key);
+    pipeline.llen(key);
     pipeline.object('ENCODING', key);
   }
   const replies = ((await pipeline.exec()) ?? []).map(([err, value]) => {
@@ -27,7 +26,7 @@ export async function measureMemory(ctx: RunContext, prefillBytesPerEntry: numbe
   const encodings = new Set<string>();
   for (let i = 0; i < owners.length; i++) {
     bytes += Number(replies[3 * i]);
-    entries += Number(replies[3 * i + 1]) - 1;
+    entries += Number(replies[3 * i + 1]);
     encodings.add(String(replies[3 * i + 2]));
   }
   const result: MemoryResult = {

@@ -46,7 +46,7 @@ export async function runReads(ctx: RunContext): Promise<ReadsResult> {
       ctx.progress.start(`reads: raw Redis, ${inFlight} in flight`);
       let i = 0;
       result.rawRedis[inFlight] = await closedLoop(inFlight, seconds, async () => {
-        const ids = await redis.zrange(ctx.keys.home(readers[i++ % readers.length].id), '+inf', '(0', 'BYSCORE', 'REV', 'LIMIT', 0, LIMIT);
+        const ids = (await redis.lrange(ctx.keys.home(readers[i++ % readers.length].id), 0, LIMIT - 1)).filter((id) => Number(id) > 0);
         const pipeline = redis.pipeline();
         for (const id of ids) pipeline.get(ctx.keys.post(id));
         const posts = (await pipeline.exec()) ?? [];

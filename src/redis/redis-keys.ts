@@ -8,8 +8,12 @@ export class RedisKeys {
     private readonly db = 0,
   ) {}
 
+  /**
+   * A user's home timeline. Lists since version 2 of the timeline structure: the old sorted sets
+   * at `:home` and `:posts` are never read again and expire (README, "Choosing the timeline structure").
+   */
   home(userId: string): string {
-    return `${this.prefix}{u:${userId}}:home`;
+    return `${this.prefix}{u:${userId}}:home-list`;
   }
 
   /** Rule 2's index of the reposts in a home timeline: original id → the repost of it added, as the score. */
@@ -23,7 +27,7 @@ export class RedisKeys {
   }
 
   authorPosts(userId: string): string {
-    return `${this.prefix}{u:${userId}}:posts`;
+    return `${this.prefix}{u:${userId}}:posts-list`;
   }
 
   /** The big accounts a user follows, cached briefly for read-time merging. */

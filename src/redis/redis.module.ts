@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config';
 import { BulkRedisClient, RedisClient, quitQuietly } from './redis-client';
 import { RedisFactory } from './redis-factory';
 import { RedisKeys } from './redis-keys';
-import { RedisTuning } from './redis-tuning';
 
 @Global()
 @Module({
@@ -24,7 +23,6 @@ import { RedisTuning } from './redis-tuning';
       inject: [AppConfig, RedisFactory],
       useFactory: (config: AppConfig, factory: RedisFactory) => new RedisKeys(config.redisKeyPrefix, factory.db),
     },
-    RedisTuning,
   ],
   exports: [RedisFactory, RedisClient, BulkRedisClient, RedisKeys],
 })
@@ -34,7 +32,6 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(RedisClient) private readonly redis: RedisClient,
     @Inject(BulkRedisClient) private readonly bulk: BulkRedisClient,
-    private readonly tuning: RedisTuning,
     private readonly factory: RedisFactory,
   ) {
     let lastLogged = 0;
@@ -50,7 +47,6 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.redis.connect(), this.bulk.connect()]);
-    await this.tuning.apply();
   }
 
   async onApplicationShutdown(): Promise<void> {

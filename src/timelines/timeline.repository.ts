@@ -2,14 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BulkRedisClient, RedisClient } from '../redis/redis-client';
 import { RedisBatch } from '../redis/redis-batch';
 import { RedisKeys } from '../redis/redis-keys';
-
-/**
- * A timeline is a sorted set of post ids scored by id (ids are time-ordered), newest last.
- * A marker member "0" with score 0 says the set is complete: a set without it was evicted or
- * never built, and is rebuilt from PostgreSQL before it is read. Readers skip the marker by
- * asking for scores above 0.
- */
-export const COMPLETE_MARKER = '0';
+import { BEGIN_REBUILD, MERGE, PUSH, PUSH_REPOST, RANGE, REMOVE, REBUILDING } from './timeline-scripts';
 
 /** Writes of more timeline entries than this go over the bulk connection (see BulkRedisClient). */
 const BULK_WRITE_MIN = 100;
@@ -29,36 +22,21 @@ export interface RangeQuery {
   limit: number;
 }
 
-/**
- * Rule 2's dedup, as one step per timeline so that nothing can come between the look and the
- * write. KEYS: the home timeline, and its index of reposts (original id → the newest repost of it
- * added, as the score). ARGV: the repost's id, the original's id, the window, the cap, and how long
- * the index lives unwritten (as long as a timeline, TimelineService.ttlSeconds).
- * Answers 1 when the repost is in the timeline (added now, or by an earlier run of the same
- * batch), 0 when it was skipped: the original, or a repost of it still in the timeline, is among
- * the newest `window` entries. The entry already there stays where it is.
- */
-const PUSH_REPOST = `
-local home, index = KEYS[1], KEYS[2]
-local id, original, window, max, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-if redis.call('ZSCORE', home, id) then return 1 end
-if window > 0 then
-  local edge = redis.call('ZREVRANGE', home, window - 1, window - 1, 'WITHSCORES')
-  local floor = tonumber(edge[2] or '0')
-  local at = redis.call('ZSCORE', home, original)
-  if at and tonumber(at) >= floor then return 0 end
-  local other = redis.call('ZSCORE', index, original)
-  if other and tonumber(other) >= floor and redis.call('ZSCORE', home, string.format('%.0f', tonumber(other))) then return 0 end
-end
-redis.call('ZADD', home, id, id)
-redis.call('ZREMRANGEBYRANK', home, 1, -max - 1)
-redis.call('ZADD', index, id, original)
-redis.call('EXPIRE', index, ttl)
-local oldest = redis.call('ZRANGEBYSCORE', home, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-if oldest[2] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. oldest[2]) end
-return 1`;
-const PUSH_REPOST_COMMAND = 'feedPushRepost';
+/** The scripts as commands of our clients (names are prefixed: they share ioredis's namespace). */
+const SCRIPTS = {
+  timelinePush: { numberOfKeys: 1, lua: PUSH },
+  timelinePushRepost: { numberOfKeys: 2, lua: PUSH_REPOST },
+  timelineMerge: { numberOfKeys: 1, lua: MERGE },
+  timelineBeginRebuild: { numberOfKeys: 1, lua: BEGIN_REBUILD },
+  timelineRange: { numberOfKeys: 1, lua: RANGE },
+  timelineRemove: { numberOfKeys: 1, lua: REMOVE },
+};
+type ScriptClient = { [name: string]: unknown; defineCommand(name: string, definition: object): void };
 
+/**
+ * Home timelines and authors' post lists in Redis: lists of post ids, newest first, kept in shape
+ * by the scripts of timeline-scripts.ts (one command per timeline, also in pipelines).
+ */
 @Injectable()
 export class TimelineRepository {
   constructor(
@@ -68,8 +46,8 @@ export class TimelineRepository {
   ) {
     // ioredis sends a defined command as EVALSHA, loading the script when Redis does not know it,
     // in pipelines too; on a cluster, its first key routes it.
-    for (const client of [redis, bulk] as unknown as { defineCommand?: (name: string, d: object) => void; [k: string]: unknown }[]) {
-      if (!client[PUSH_REPOST_COMMAND]) client.defineCommand?.(PUSH_REPOST_COMMAND, { numberOfKeys: 2, lua: PUSH_REPOST });
+    for (const client of [redis, bulk] as unknown as ScriptClient[]) {
+      for (const [name, definition] of Object.entries(SCRIPTS)) if (!client[name]) client.defineCommand(name, definition);
     }
   }
 
@@ -86,28 +64,20 @@ export class TimelineRepository {
     ttlSeconds: number,
   ): Promise<string[]> {
     if (keys.length === 0) return [];
-    const batch = new RedisBatch(keys.length > BULK_WRITE_MIN ? this.bulk : this.redis);
-    for (const key of keys) batch.add(PUSH_REPOST_COMMAND, key.home, key.reposts, id, originalId, window, max, ttlSeconds);
+    const batch = this.batchFor(keys.length);
+    for (const key of keys) batch.add('timelinePushRepost', key.home, key.reposts, id, originalId, window, max, ttlSeconds);
     const added = await batch.execOrThrow();
     return keys.filter((_, i) => added[i] === 1).map((key) => key.home);
   }
 
   /**
-   * Adds the ids to each timeline and trims it to `max` entries plus the marker, in one round
-   * trip. It trims after each id, so a set never holds more than max + 2 members: one more and
-   * Redis would turn it from a listpack into a skiplist for good (see RedisTuning).
-   *
-   * A timeline that does not exist is created without its marker; readers treat it as missing
-   * and rebuild it, merging what was pushed. Checking for it first needs a Lua script, which cost
-   * a tenth to a quarter of the write rate in bench/timeline-writes.ts: writes are plain commands.
+   * Adds the ids to each timeline that exists, each in its place, trimmed to `max`, in one round
+   * trip. A timeline that does not exist is left alone: the read that finds it missing rebuilds it.
    */
   async addToMany(keys: string[], ids: string[], max: number, ttlSeconds?: number): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
-    const batch = new RedisBatch(keys.length * ids.length > BULK_WRITE_MIN ? this.bulk : this.redis);
-    for (const key of keys) {
-      for (const id of ids) batch.add('zadd', key, id, id).add('zremrangebyrank', key, 1, -max - 1);
-      if (ttlSeconds !== undefined) batch.add('expire', key, ttlSeconds);
-    }
+    const batch = this.batchFor(keys.length * ids.length);
+    for (const key of keys) batch.add('timelinePush', key, max, ttlSeconds ?? '', ...ids);
     await batch.execOrThrow();
   }
 
@@ -121,73 +91,63 @@ export class TimelineRepository {
   async removeFromMany(keys: string[], ids: string[]): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
     const batch = new RedisBatch(this.redis);
-    for (const key of keys) batch.add('zrem', key, ...ids);
+    for (const key of keys) for (const id of ids) batch.add('lrem', key, 0, id);
     await batch.execOrThrow();
   }
 
   /** Removes the ids from one timeline; returns those it held. */
   async removeFrom(key: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const [scores] = await this.execOrThrow(this.redis.multi().zmscore(key, ...ids).zrem(key, ...ids));
-    return ids.filter((_, i) => (scores as (string | null)[])[i] !== null);
-  }
-
-  /** Writes a rebuilt timeline: the marker plus the ids, merged with anything pushed meanwhile; it expires after `ttlSeconds`. */
-  async fill(key: string, ids: string[], max: number, ttlSeconds: number): Promise<void> {
-    const members: (string | number)[] = [0, COMPLETE_MARKER];
-    for (const id of ids) members.push(id, id);
-    const pipeline = this.redis.multi();
-    pipeline.zadd(key, ...members);
-    pipeline.zremrangebyrank(key, 1, -(max + 1));
-    pipeline.expire(key, ttlSeconds);
-    await this.execOrThrow(pipeline);
+    const [removed] = await new RedisBatch(this.redis).add('timelineRemove', key, ...ids).execOrThrow();
+    return removed as string[];
   }
 
   /**
-   * Several ranges of several sets in one round trip, each with the oldest id its set holds; null
-   * for a set that is not complete. The marker sorts first (score 0), so the two lowest members
-   * say both whether the set is complete and where it ends.
+   * Starts rebuilding a timeline: false when it is complete already, else it now exists as being
+   * rebuilt, so that posts pushed while PostgreSQL is read are kept (see fill).
+   */
+  async beginRebuild(key: string, ttlSeconds: number): Promise<boolean> {
+    const [complete] = await new RedisBatch(this.redis).add('timelineBeginRebuild', key, ttlSeconds).execOrThrow();
+    return complete === 0;
+  }
+
+  /**
+   * Ends a rebuild: the newest `max` ids of the truth, newest first (fewer when that is all there
+   * is), merged with anything pushed since beginRebuild; it expires after `ttlSeconds`.
+   */
+  async fill(key: string, ids: string[], max: number, ttlSeconds: number): Promise<void> {
+    const mode = ids.length < max ? 'fill-all' : 'fill';
+    await new RedisBatch(this.redis).add('timelineMerge', key, mode, max, '', ttlSeconds, ...ids).execOrThrow();
+  }
+
+  /**
+   * Several ranges of several timelines in one round trip, each with the oldest id its timeline
+   * holds; null for a timeline that is not complete.
    */
   async ranges(keys: string[], query: RangeQuery): Promise<(WindowRange | null)[]> {
     const batch = new RedisBatch(this.redis);
-    const max = query.before ? `(${query.before}` : '+inf';
-    const min = query.since ? `(${query.since}` : '(0';
-    for (const key of keys) {
-      batch.add('zrange', key, 0, 1);
-      batch.add('zrange', key, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, query.limit);
-    }
-    const results = await batch.execOrThrow();
-    return keys.map((_, i) => {
-      const [first, oldest] = results[2 * i] as string[];
-      if (first !== COMPLETE_MARKER) return null;
-      return { ids: results[2 * i + 1] as string[], oldest: oldest ?? null };
+    for (const key of keys) batch.add('timelineRange', key, query.before ?? '', query.since ?? '', query.limit);
+    return (await batch.execOrThrow()).map((reply) => {
+      if (reply === null) return null;
+      const [oldest, ...ids] = reply as string[];
+      return { ids, oldest: oldest || null };
     });
   }
 
   /**
-   * Merges ids into one timeline, trimmed to `max`, in one transaction. With `cutBelow`, entries
-   * older than that id leave too: the caller merged only part of what belongs below it, and a
-   * timeline must hold everything from its oldest entry up (see TimelineService.merge).
+   * Merges ids into one timeline, trimmed to `max`, in one step. With `cutBelow`, entries older
+   * than that id leave too: the caller merged only part of what belongs below it, and a timeline
+   * must hold everything from its oldest entry up (see TimelineService.merge).
    */
   async merge(key: string, ids: string[], max: number, cutBelow?: string): Promise<void> {
-    if (ids.length === 0) return;
-    const transaction = this.redis.multi();
-    for (const id of ids) transaction.zadd(key, id, id).zremrangebyrank(key, 1, -max - 1);
-    if (cutBelow) transaction.zremrangebyscore(key, '(0', `(${cutBelow}`);
-    await this.execOrThrow(transaction);
+    await this.mergeMany([key], ids, max, cutBelow);
   }
 
-  /**
-   * Merges the same ids into many timelines in one round trip, each as merge() does (trimmed after
-   * every id, cut below `cutBelow` when given).
-   */
+  /** Merges the same ids into many timelines in one round trip, each as merge() does. */
   async mergeMany(keys: string[], ids: string[], max: number, cutBelow?: string): Promise<void> {
     if (keys.length === 0 || ids.length === 0) return;
-    const batch = new RedisBatch(this.bulk);
-    for (const key of keys) {
-      for (const id of ids) batch.add('zadd', key, id, id).add('zremrangebyrank', key, 1, -max - 1);
-      if (cutBelow) batch.add('zremrangebyscore', key, '(0', `(${cutBelow}`);
-    }
+    const batch = this.batchFor(keys.length * ids.length);
+    for (const key of keys) batch.add('timelineMerge', key, 'merge', max, cutBelow ?? '', '', ...ids);
     await batch.execOrThrow();
   }
 
@@ -233,19 +193,17 @@ export class TimelineRepository {
     await this.redis.del(this.keys.lock(key));
   }
 
+  /** Whether the timeline exists and is not being rebuilt. */
   async isComplete(key: string): Promise<boolean> {
-    return (await this.redis.zscore(key, COMPLETE_MARKER)) !== null;
+    const tail = await this.redis.lindex(key, -1);
+    return tail !== null && tail !== REBUILDING;
   }
 
   async delete(key: string): Promise<void> {
     await this.redis.del(key);
   }
 
-  private async execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, value]) => {
-      if (err) throw err;
-      return value;
-    });
+  private batchFor(entries: number): RedisBatch {
+    return new RedisBatch(entries > BULK_WRITE_MIN ? this.bulk : this.redis);
   }
 }

@@ -25,6 +25,7 @@ function setup() {
     lock: jest.fn().mockResolvedValue(true),
     unlock: jest.fn().mockResolvedValue(undefined),
     isComplete: jest.fn().mockResolvedValue(false),
+    beginRebuild: jest.fn().mockResolvedValue(true),
     delete: jest.fn().mockResolvedValue(undefined),
     toggleMember: jest.fn().mockResolvedValue(false),
   };
@@ -73,26 +74,26 @@ describe('TimelineService', () => {
     it('publishes to the author home and own post list, capped at TIMELINE_MAX_LENGTH', async () => {
       const { service, timelines } = setup();
       await service.publish('7', '100');
-      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:7}:home', 't:{u:7}:posts'], ['100'], 800, 31 * 86_400);
+      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:7}:home-list', 't:{u:7}:posts-list'], ['100'], 800, 31 * 86_400);
     });
 
     it('pushes to many home timelines in one call', async () => {
       const { service, timelines } = setup();
       await service.push(['1', '2', '3'], '100');
       expect(timelines.addToMany).toHaveBeenCalledTimes(1);
-      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:2}:home', 't:{u:3}:home'], ['100'], 800);
+      expect(timelines.addToMany).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:2}:home-list', 't:{u:3}:home-list'], ['100'], 800);
     });
 
     it('unpushes from many home timelines in one call', async () => {
       const { service, timelines } = setup();
       await service.unpush(['1', '2'], '100');
-      expect(timelines.removeFromMany).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:2}:home'], ['100']);
+      expect(timelines.removeFromMany).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:2}:home-list'], ['100']);
     });
 
     it('retracts from the author home and own post list', async () => {
       const { service, timelines } = setup();
       await service.retract('7', '100');
-      expect(timelines.removeFromMany).toHaveBeenCalledWith(['t:{u:7}:home', 't:{u:7}:posts'], ['100']);
+      expect(timelines.removeFromMany).toHaveBeenCalledWith(['t:{u:7}:home-list', 't:{u:7}:posts-list'], ['100']);
     });
   });
 
@@ -103,7 +104,7 @@ describe('TimelineService', () => {
       await service.merge('1', '2');
       expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:big');
       expect(source.authorPostIds).toHaveBeenCalledWith('2', MERGE_ON_FOLLOW + 1);
-      expect(timelines.merge).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20', '10'], 800, undefined);
+      expect(timelines.merge).toHaveBeenCalledWith('t:{u:1}:home-list', ['30', '20', '10'], 800, undefined);
     });
 
     it('merge cuts the timeline below the oldest merged post when the followee wrote more, so the window stays whole', async () => {
@@ -111,7 +112,7 @@ describe('TimelineService', () => {
       const ids = Array.from({ length: MERGE_ON_FOLLOW + 1 }, (_, i) => String(10_000 - i));
       source.authorPostIds.mockResolvedValue(ids);
       await service.merge('1', '2');
-      expect(timelines.merge).toHaveBeenCalledWith('t:{u:1}:home', ids.slice(0, MERGE_ON_FOLLOW), 800, ids[MERGE_ON_FOLLOW - 1]);
+      expect(timelines.merge).toHaveBeenCalledWith('t:{u:1}:home-list', ids.slice(0, MERGE_ON_FOLLOW), 800, ids[MERGE_ON_FOLLOW - 1]);
     });
 
     it('merges the last 200 posts, as Mastodon does', () => {
@@ -125,7 +126,7 @@ describe('TimelineService', () => {
       await expect(service.unmerge('1', '2')).resolves.toEqual(['30']);
       expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:big');
       expect(source.authorPostIds).toHaveBeenCalledWith('2', 800);
-      expect(timelines.removeFrom).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20']);
+      expect(timelines.removeFrom).toHaveBeenCalledWith('t:{u:1}:home-list', ['30', '20']);
     });
   });
 
@@ -136,7 +137,7 @@ describe('TimelineService', () => {
       const { service, timelines } = setup();
       timelines.ranges.mockResolvedValue([range(['50', '40', '30'], '10')]);
       await expect(service.readWindow('1', { limit: 3, before: '60' })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '10', missing: null });
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home'], { limit: 3, before: '60' });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3, before: '60' });
     });
 
     it('merges big-account post lists with the home set, newest first, without duplicates, cut at the highest oldest entry', async () => {
@@ -144,7 +145,7 @@ describe('TimelineService', () => {
       timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '3' });
       timelines.ranges.mockResolvedValue([range(['100', '90', '40', '30'], '5'), range(['95', '90'], '35'), range(['70'], '20')]);
       const window = await service.readWindow('1', { limit: 10 });
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts', 't:{u:9}:posts'], { limit: 10 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:8}:posts-list', 't:{u:9}:posts-list'], { limit: 10 });
       // Big account 8's list ends at 35: below it, it may lack posts, so the window ends there.
       expect(window).toEqual({ ids: ['100', '95', '90', '70', '40'], seam: '35', missing: null });
       expect(source.bigFollowees).not.toHaveBeenCalled();
@@ -174,7 +175,7 @@ describe('TimelineService', () => {
       expect(timelines.cachedList).toHaveBeenCalledWith('t:{u:1}:big', 't:{big}:version');
       expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:8}:posts'], { limit: 20 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:8}:posts-list'], { limit: 20 });
     });
 
     it('answers a returning reader without looking anything up, naming the home timeline and big followees as missing', async () => {
@@ -213,10 +214,11 @@ describe('TimelineService', () => {
       load.resolve(['30', '20']);
       big.resolve(['8']);
       await service.beforeApplicationShutdown();
-      expect(timelines.lock).toHaveBeenCalledWith('t:{u:1}:home', expect.any(Number));
+      expect(timelines.lock).toHaveBeenCalledWith('t:{u:1}:home-list', expect.any(Number));
+      expect(timelines.beginRebuild).toHaveBeenCalledWith('t:{u:1}:home-list', 31 * 86_400);
       expect(source.homePostIds).toHaveBeenCalledWith('1', { limit: 800 });
-      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home', ['30', '20'], 800, 31 * 86_400);
-      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
+      expect(timelines.fill).toHaveBeenCalledWith('t:{u:1}:home-list', ['30', '20'], 800, 31 * 86_400);
+      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home-list');
       // The reader's next read finds the big accounts they follow cached, at the version this read saw.
       expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
@@ -230,7 +232,7 @@ describe('TimelineService', () => {
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(source.bigFollowees).not.toHaveBeenCalled();
       expect(source.authorPostIds).toHaveBeenCalledWith('8', 800);
-      expect(timelines.fill).toHaveBeenCalledWith('t:{u:8}:posts', ['20'], 800, 31 * 86_400);
+      expect(timelines.fill).toHaveBeenCalledWith('t:{u:8}:posts-list', ['20'], 800, 31 * 86_400);
     });
 
     it('leaves the rebuild to whoever holds the lock, and never fills without it', async () => {
@@ -245,11 +247,11 @@ describe('TimelineService', () => {
 
     it('does not rebuild a set someone completed in the meantime', async () => {
       const { service, timelines, source } = setup();
-      timelines.isComplete.mockResolvedValue(true);
+      timelines.beginRebuild.mockResolvedValue(false);
       service.repair({ userId: '1', home: true, authors: [] });
       await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
-      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
+      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home-list');
     });
 
     it('logs a failed rebuild, unlocks, and throws nothing at anyone', async () => {
@@ -258,7 +260,7 @@ describe('TimelineService', () => {
       service.repair({ userId: '1', home: true, authors: [] });
       await service.beforeApplicationShutdown();
       expect(timelines.fill).not.toHaveBeenCalled();
-      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home');
+      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home-list');
     });
   });
 
@@ -269,7 +271,7 @@ describe('TimelineService', () => {
       await service.noteActivity('1');
       expect(timelines.firstIn).toHaveBeenCalledWith('t:{u:1}:seen', expect.any(Number));
       expect(source.lastActiveAt).toHaveBeenCalledWith('1');
-      expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:home');
+      expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:home-list');
       await service.beforeApplicationShutdown();
       expect(source.touch).toHaveBeenCalledWith('1');
     });
@@ -279,7 +281,7 @@ describe('TimelineService', () => {
       source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 29 * DAY_MS));
       await service.noteActivity('1');
       expect(timelines.delete).not.toHaveBeenCalled();
-      expect(timelines.expire).toHaveBeenCalledWith(['t:{u:1}:home', 't:{u:1}:reposts'], 31 * 86_400);
+      expect(timelines.expire).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:1}:reposts'], 31 * 86_400);
       await service.beforeApplicationShutdown();
       expect(source.touch).toHaveBeenCalledWith('1');
     });

@@ -53,7 +53,7 @@ const UNTRUSTED = { ids: [], seam: null };
 
 /**
  * Every rule of what goes into which timeline lives here, as Mastodon keeps them in FeedManager.
- * Home timelines and each author's own post list are sorted sets of post ids capped at
+ * Home timelines and each author's own post list are lists of post ids capped at
  * TIMELINE_MAX_LENGTH; posts of big accounts are not pushed but merged in when a timeline is read.
  */
 @Injectable()
@@ -313,7 +313,7 @@ export class TimelineService implements BeforeApplicationShutdown {
   private async rebuild(key: string, load: () => Promise<string[]>): Promise<void> {
     if (!(await this.timelines.lock(key, REBUILD_LOCK_MS))) return;
     try {
-      if (await this.timelines.isComplete(key)) return;
+      if (!(await this.timelines.beginRebuild(key, this.ttlSeconds))) return;
       const started = Date.now();
       const ids = await load();
       await this.timelines.fill(key, ids, this.max, this.ttlSeconds);

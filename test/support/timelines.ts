@@ -1,5 +1,5 @@
 import { RedisBatch } from '../../src/redis/redis-batch';
-import { COMPLETE_MARKER } from '../../src/timelines/timeline.repository';
+import { END_OF_HISTORY, REBUILDING } from '../../src/timelines/timeline-scripts';
 import { TestRedis } from './test-redis';
 
 /**
@@ -12,7 +12,7 @@ import { TestRedis } from './test-redis';
 export async function createTimelines(redis: TestRedis, userIds: string[]): Promise<void> {
   for (let i = 0; i < userIds.length; i += 5000) {
     const batch = new RedisBatch(redis);
-    for (const id of userIds.slice(i, i + 5000)) batch.add('zadd', redis.keys.home(id), 0, COMPLETE_MARKER);
+    for (const id of userIds.slice(i, i + 5000)) batch.add('rpush', redis.keys.home(id), END_OF_HISTORY);
     await batch.execOrThrow();
   }
 }
@@ -22,8 +22,8 @@ export async function countHolding(redis: TestRedis, userIds: string[], postId: 
   let holding = 0;
   for (let i = 0; i < userIds.length; i += 5000) {
     const batch = new RedisBatch(redis);
-    for (const id of userIds.slice(i, i + 5000)) batch.add('zscore', redis.keys.home(id), postId);
-    for (const score of await batch.execOrThrow()) if (score !== null) holding++;
+    for (const id of userIds.slice(i, i + 5000)) batch.add('lpos', redis.keys.home(id), postId);
+    for (const position of await batch.execOrThrow()) if (position !== null) holding++;
   }
   return holding;
 }
@@ -55,10 +55,11 @@ export async function holdRebuildLock(redis: TestRedis, userId: string): Promise
 
 /** Whether the user's home timeline is in Redis and complete (rebuilt). */
 export async function isHomeComplete(redis: TestRedis, userId: string): Promise<boolean> {
-  return (await redis.zscore(redis.keys.home(userId), COMPLETE_MARKER)) !== null;
+  const tail = await redis.lindex(redis.keys.home(userId), -1);
+  return tail !== null && tail !== REBUILDING;
 }
 
-/** Entries of the user's home timeline in Redis, the completeness marker left out. */
+/** Entries of the user's home timeline in Redis, oldest first, its sentinel left out. */
 export async function homeEntries(redis: TestRedis, userId: string): Promise<string[]> {
-  return redis.zrange(redis.keys.home(userId), '(0', '+inf', 'BYSCORE');
+  return (await redis.lrange(redis.keys.home(userId), 0, -1)).filter((id) => Number(id) > 0).reverse();
 }
