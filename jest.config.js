@@ -36,6 +36,12 @@ module.exports = {
   // be here: Jest reads testTimeout from the global config only, and ignored it inside a project
   // (hooks still failed at the default 5 s).
   testTimeout: 30_000,
+  // One test file at a time (`--maxWorkers=1`: the e2e files share PostgreSQL, Redis and two cores),
+  // in a worker process that is replaced once it holds more than this after a file. In one process
+  // (`--runInBand`) the apps' leftovers grew it to 3.5 GB over the run, and the last heavy files
+  // crawled in garbage collection until BullMQ's job locks expired (the cluster's fairness test took
+  // 365 s instead of 6).
+  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     e2e,

@@ -53,7 +53,7 @@ export interface ReadsResult {
   seconds: number;
   /** GET /timelines/home over HTTP (autocannon), by requests in flight. */
   http: Record<string, Throughput>;
-  /** The same page straight from Redis: ZRANGE, then one pipelined GET per post. */
+  /** The same page straight from Redis: LRANGE of the list, then one pipelined GET per post. */
   rawRedis: Record<string, Throughput>;
   /** Fan-out on read: the page computed by one PostgreSQL query over follows and posts. */
   sql: Record<string, Throughput>;
@@ -104,16 +104,19 @@ export interface ReturningResult {
 export interface RawWriteResult {
   timelines: number;
   cpu: CpuUse;
+  /** The service's structure and script (PUSH), per run. */
   runs: { ms: number; perSec: number }[];
-  /** The fastest run: what this machine's Redis can do. */
+  /** Its fastest run: what this machine's Redis can do with the service's structure. */
   perSec: number;
+  /** The same with a plain LPUSH + LTRIM: the fastest structure within the memory budget. */
+  list: { runs: { ms: number; perSec: number }[]; perSec: number };
 }
 
 export interface MemoryResult {
   sampledTimelines: number;
   entriesPerTimeline: number;
   encoding: string;
-  /** MEMORY USAGE of the sampled timelines over their entries (the marker not counted as one). */
+  /** MEMORY USAGE of the sampled timelines over their entries. */
   bytesPerEntry: number;
   /** used_memory growth while the timelines were pre-filled, over the entries written. */
   prefillBytesPerEntry: number;

@@ -99,6 +99,10 @@ describe('load script (smoke run)', () => {
 
     expect(results.rawWrite.timelines).toBe(CLASSES[CLASSES.length - 1]);
     expect(results.rawWrite.perSec).toBeGreaterThan(0);
+    expect(results.rawWrite.list.perSec).toBeGreaterThan(0);
+    expect(results.targets.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/vs raw LPUSH \+ LTRIM/), expect.stringMatching(/^worker CPU per timeline write/)]),
+    );
     for (const kind of ['http', 'rawRedis', 'sql']) {
       for (const inFlight of ['1', '50']) {
         expect(results.reads[kind][inFlight].perSec).toBeGreaterThan(0);

@@ -1,44 +1,62 @@
 import { connect, Socket } from 'node:net';
+import { PUSH } from '../../src/timelines/timeline-scripts';
 import { RawWriteResult } from '../results';
 import { RunContext } from './context';
 
 const RUNS = 2;
 
 /**
+ * What writing post `postId` into the timeline `key` takes, as RESP, for the two baselines: the
+ * service's own structure and script (PUSH: one EVALSHA per timeline), and the fastest structure
+ * that keeps to the memory budget (a list, LPUSH + LTRIM, with neither order nor dedup).
+ */
+const WRITES = {
+  script: (sha: string, key: string, postId: string, max: number) => [command('EVALSHA', sha, '1', key, String(max), '', postId)],
+  list: (_sha: string, key: string, postId: string, max: number) => [command('LPUSH', key, postId), command('LTRIM', key, '0', String(max - 1))],
+};
+type Write = keyof typeof WRITES;
+
+/**
  * The fastest way this machine writes one post into N timelines: no framework, no client library,
- * the whole pipeline prepared in one buffer of RESP and written down a raw socket, ZADD and a trim
- * per timeline (what a steady-state fan-out must do at the least). The timelines are the largest
- * class's followers at steady state; the best of a few runs is kept.
+ * the whole pipeline prepared in one buffer of RESP and written down a raw socket. Measured for the
+ * service's script (`perSec`, the limit the fan-out is held to) and for a plain LPUSH + LTRIM
+ * (`list`), side by side, in turns. The timelines are the largest class's followers at steady
+ * state; the best of a few runs is kept.
  */
 export async function runRawWrite(ctx: RunContext): Promise<RawWriteResult> {
   const author = ctx.authors[ctx.authors.length - 1];
-  ctx.progress.start('raw Redis write', RUNS);
+  ctx.progress.start('raw Redis write', RUNS * 2);
   const followers = (
     await ctx.sql.query<{ id: string }>('SELECT follower_id AS id FROM follows WHERE followee_id = $1', [author.id])
   ).rows.map((r) => r.id);
   const keys = followers.map((id) => ctx.keys.home(id));
-  const runs: RawWriteResult['runs'] = [];
+  const runs: Record<Write, RawWriteResult['runs']> = { script: [], list: [] };
+  const sha = (await ctx.redis.script('LOAD', PUSH)) as string;
   const cpu = ctx.cpu.start();
   for (let run = 0; run < RUNS; run++) {
-    // A real post, so the timelines it lands in stay readable by the read benchmarks.
-    const { rows } = await ctx.sql.query<{ id: string }>(
-      `INSERT INTO posts (author_id, text) VALUES ($1, $2) RETURNING id`,
-      [author.id, `raw Redis baseline #${run} ${ctx.tag}`],
-    );
-    const ms = await pipelinedWrite(ctx, keys, rows[0].id);
-    runs.push({ ms: Math.round(ms * 10) / 10, perSec: Math.round((keys.length / ms) * 1000) });
-    ctx.progress.update(run + 1, `${runs[run].perSec.toLocaleString('en-US')} timelines/s`);
+    for (const write of ['script', 'list'] as Write[]) {
+      // A real post, so the timelines it lands in stay readable by the read benchmarks.
+      const { rows } = await ctx.sql.query<{ id: string }>(
+        `INSERT INTO posts (author_id, text) VALUES ($1, $2) RETURNING id`,
+        [author.id, `raw Redis baseline #${run} (${write}) ${ctx.tag}`],
+      );
+      const ms = await pipelinedWrite(ctx, keys, (key) => WRITES[write](sha, key, rows[0].id, ctx.maxTimeline));
+      runs[write].push({ ms: Math.round(ms * 10) / 10, perSec: Math.round((keys.length / ms) * 1000) });
+      ctx.progress.update(2 * run + (write === 'list' ? 2 : 1), `${write}: ${runs[write][run].perSec.toLocaleString('en-US')} timelines/s`);
+    }
   }
-  const perSec = Math.max(...runs.map((r) => r.perSec));
-  ctx.progress.finish(`best ${perSec.toLocaleString('en-US')} timelines/s over ${keys.length.toLocaleString('en-US')}`);
-  return { timelines: keys.length, runs, perSec, cpu: cpu() };
+  const best = (write: Write) => Math.max(...runs[write].map((r) => r.perSec));
+  ctx.progress.finish(`best ${best('script').toLocaleString('en-US')} timelines/s (script), ${best('list').toLocaleString('en-US')} (LPUSH + LTRIM) over ${keys.length.toLocaleString('en-US')}`);
+  return { timelines: keys.length, runs: runs.script, perSec: best('script'), list: { runs: runs.list, perSec: best('list') }, cpu: cpu() };
 }
 
-async function pipelinedWrite(ctx: RunContext, keys: string[], postId: string): Promise<number> {
-  const trimTo = `-${ctx.maxTimeline + 1}`; // keep the marker (rank 0) and the newest entries
+async function pipelinedWrite(ctx: RunContext, keys: string[], write: (key: string) => string[]): Promise<number> {
   const parts: string[] = [];
+  let replies = 0;
   for (const key of keys) {
-    parts.push(command('ZADD', key, postId, postId), command('ZREMRANGEBYRANK', key, '1', trimTo));
+    const commands = write(key);
+    parts.push(...commands);
+    replies += commands.length;
   }
   const payload = Buffer.from(parts.join(''));
   const url = new URL(ctx.options.redisServer);
@@ -46,7 +64,7 @@ async function pipelinedWrite(ctx: RunContext, keys: string[], postId: string): 
   try {
     await roundTrip(socket, Buffer.from(command('SELECT', String(ctx.redisDb))), 1);
     const started = performance.now();
-    await roundTrip(socket, payload, keys.length * 2);
+    await roundTrip(socket, payload, replies);
     return performance.now() - started;
   } finally {
     socket.destroy();
