@@ -6,6 +6,12 @@ import { BEGIN_REBUILD, MERGE, PUSH, PUSH_REPOST, RANGE, REMOVE, REBUILDING } fr
 
 /** Writes of more timeline entries than this go over the bulk connection (see BulkRedisClient). */
 const BULK_WRITE_MIN = 100;
+/**
+ * A bulk write goes in pipelines of at most this many timelines, one after the other, so that a
+ * small fan-out's commands (on the other connection) wait in Redis behind one such slice, not a
+ * whole batch of FANOUT_BATCH_SIZE.
+ */
+const BULK_SLICE = 250;
 
 export interface WindowRange {
   /** Ids of the range, newest first. */
@@ -63,10 +69,9 @@ export class TimelineRepository {
     max: number,
     ttlSeconds: number,
   ): Promise<string[]> {
-    if (keys.length === 0) return [];
-    const batch = this.batchFor(keys.length);
-    for (const key of keys) batch.add('timelinePushRepost', key.home, key.reposts, id, originalId, window, max, ttlSeconds);
-    const added = await batch.execOrThrow();
+    const added = await this.writeInSlices(keys, 1, (batch, key) =>
+      batch.add('timelinePushRepost', key.home, key.reposts, id, originalId, window, max, ttlSeconds),
+    );
     return keys.filter((_, i) => added[i] === 1).map((key) => key.home);
   }
 
@@ -75,10 +80,8 @@ export class TimelineRepository {
    * trip. A timeline that does not exist is left alone: the read that finds it missing rebuilds it.
    */
   async addToMany(keys: string[], ids: string[], max: number, ttlSeconds?: number): Promise<void> {
-    if (keys.length === 0 || ids.length === 0) return;
-    const batch = this.batchFor(keys.length * ids.length);
-    for (const key of keys) batch.add('timelinePush', key, max, ttlSeconds ?? '', ...ids);
-    await batch.execOrThrow();
+    if (ids.length === 0) return;
+    await this.writeInSlices(keys, ids.length, (batch, key) => batch.add('timelinePush', key, max, ttlSeconds ?? '', ...ids));
   }
 
   /** Sets how long these keys live unless touched again (see TimelineService.ttlSeconds). */
@@ -205,5 +208,18 @@ export class TimelineRepository {
 
   private batchFor(entries: number): RedisBatch {
     return new RedisBatch(entries > BULK_WRITE_MIN ? this.bulk : this.redis);
+  }
+
+  /** One command per timeline; a bulk write in slices of BULK_SLICE timelines. Returns the replies in order. */
+  private async writeInSlices<T>(timelines: T[], entriesEach: number, add: (batch: RedisBatch, timeline: T) => void): Promise<unknown[]> {
+    const replies: unknown[] = [];
+    const slice = timelines.length * entriesEach > BULK_WRITE_MIN ? BULK_SLICE : timelines.length;
+    for (let i = 0; i < timelines.length; i += slice) {
+      const part = timelines.slice(i, i + slice);
+      const batch = this.batchFor(timelines.length * entriesEach);
+      for (const timeline of part) add(batch, timeline);
+      replies.push(...(await batch.execOrThrow()));
+    }
+    return replies;
   }
 }
