@@ -137,15 +137,17 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
   // Settled, not raced: when one fails, the others have still registered for cleanup.
   const started = await Promise.allSettled([
     start('api', 'api'),
-    start('worker', 'worker'),
+    start('worker', 'worker', options.lanes ? { WORKER_QUEUES: 'fanout,graph,maintenance' } : {}),
     wantInline || wantRules ? start('inline', 'api', { FANOUT_MODE: 'inline' }) : Promise.resolve(null),
     wantRules ? start('rules-off', 'api', { FANOUT_MODE: 'inline', FEED_RULES: 'off' }) : Promise.resolve(null),
+    options.lanes ? start('worker-bulk', 'worker', { WORKER_QUEUES: 'fanout-bulk' }) : Promise.resolve(null),
   ]);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const [apiProcess, workerProcess, inlineProcess, rulesOffProcess] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess | null>).value) as [
+  const [apiProcess, workerProcess, inlineProcess, rulesOffProcess, bulkWorkerProcess] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess | null>).value) as [
     ServiceProcess,
     ServiceProcess,
+    ServiceProcess | null,
     ServiceProcess | null,
     ServiceProcess | null,
   ];
@@ -158,7 +160,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
     rulesOff?.close();
   });
   progress.finish(
-    `api ${apiProcess.url}, worker${inlineProcess ? `, inline ${inlineProcess.url}` : ''}${rulesOffProcess ? `, rules off ${rulesOffProcess.url}` : ''}; logs in ${logsDir}`,
+    `api ${apiProcess.url}, worker${bulkWorkerProcess ? 's (lanes)' : ''}${inlineProcess ? `, inline ${inlineProcess.url}` : ''}${rulesOffProcess ? `, rules off ${rulesOffProcess.url}` : ''}; logs in ${logsDir}`,
   );
 
   const token = (user: { id: string; username: string }) => signToken(secret, user);
@@ -172,6 +174,7 @@ async function run(options: LoadOptions, cleanup: Cleanup): Promise<number> {
   const cpu = new CpuMeter(() => ({
     api: [apiProcess.pid],
     worker: [workerProcess.pid],
+    ...(bulkWorkerProcess ? { 'worker-bulk': [bulkWorkerProcess.pid] } : {}),
     ...(ctx.inline && inlineProcess ? { inline: [inlineProcess.pid] } : {}),
     ...(rulesOffProcess && ctx.inline ? { 'rules-off': [rulesOffProcess.pid] } : {}),
     redis: redisPid ? [redisPid] : [],

@@ -38,6 +38,8 @@ export interface LoadOptions {
   keep: boolean;
   /** Write V8 CPU profiles of the service processes next to their logs. */
   profile: boolean;
+  /** Two worker processes: one for the fanout-bulk queue, one for the rest (WORKER_QUEUES). */
+  lanes: boolean;
 }
 
 export const SCENARIOS = ['raw', 'fanout', 'big', 'fairness', 'inline', 'reads', 'deep', 'returning', 'memory', 'rules'] as const;
@@ -128,6 +130,8 @@ Where
   --env KEY=VALUE         extra environment for the service processes (repeatable)
   --keep                  keep the database and Redis data at the end (for inspection)
   --profile               write V8 CPU profiles (.cpuprofile) of the service processes with their logs
+  --lanes                 two worker processes, one for the fanout-bulk queue and one for the rest
+                          (WORKER_QUEUES): small fan-outs get a lane of their own
   -h, --help              this text
 `;
 
@@ -159,6 +163,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
       env: { type: 'string', multiple: true },
       keep: { type: 'boolean' },
       profile: { type: 'boolean' },
+      lanes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -204,6 +209,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
     skip,
     keep: values.keep ?? false,
     profile: values.profile ?? false,
+    lanes: values.lanes ?? false,
   };
 }
 

@@ -25,8 +25,14 @@ describe('loadConfig', () => {
       fanoutInactiveDays: 30,
       feedRules: 'on',
       logLevel: 'log',
+      workerQueues: ['fanout', 'fanout-bulk', 'graph', 'maintenance'],
     });
     expect(config.jwtSecret).not.toBe('');
+  });
+
+  it('takes WORKER_QUEUES as a comma-separated list of queue names', () => {
+    expect(loadConfig({ WORKER_QUEUES: ' fanout-bulk ' }).workerQueues).toEqual(['fanout-bulk']);
+    expect(loadConfig({ WORKER_QUEUES: 'fanout,graph,maintenance,fanout' }).workerQueues).toEqual(['fanout', 'graph', 'maintenance']);
   });
 
   it('never makes a chunk smaller than a batch', () => {
@@ -108,6 +114,9 @@ describe('loadConfig', () => {
     ['ROLE', 'API'],
     ['LOG_LEVEL', 'verbose'],
     ['REDIS_KEY_PREFIX', 'has space'],
+    ['WORKER_QUEUES', 'fanout,bulk'],
+    ['WORKER_QUEUES', 'fanout,'],
+    ['WORKER_QUEUES', 'FANOUT'],
     ['METRICS_PORT', '9464x'],
     ['METRICS_PORT', '65536'],
     ['ADMIN_TOKEN', 'has a space'],

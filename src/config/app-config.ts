@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { QueueName } from '../jobs/job-catalogue';
 import { ConfigError } from './config-error';
 import { corsOrigins } from './http-config';
 import { DEV_JWT_SECRET, jwtExpiresInSec, jwtSecret, MIN_PRODUCTION_SECRET_BYTES } from './jwt-config';
@@ -58,6 +59,12 @@ export abstract class AppConfig {
    */
   readonly fanoutChunkSize: number;
   readonly fanoutConcurrency: number;
+  /**
+   * The queues this process's workers take jobs from (WORKER_QUEUES, default all). Two worker
+   * processes, one for `fanout-bulk` and one for the rest, give small fan-outs a lane that big ones
+   * cannot fill: their own event loop and connections.
+   */
+  readonly workerQueues: readonly QueueName[];
   readonly fanoutInactiveDays: number;
   /** `inline` writes every follower inside POST /posts: a baseline for benchmarks, never for production. */
   readonly fanoutMode: 'queue' | 'inline';
@@ -150,6 +157,18 @@ function redisClusterNodes(env: Env): RedisNode[] | null {
   });
 }
 
+/** A comma-separated subset of `values`, all of them when unset; never empty. */
+function listOf<T extends string>(env: Env, name: string, values: readonly T[]): T[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [...values];
+  const picked = raw.split(',').map((entry) => entry.trim() as T);
+  const unknown = picked.filter((entry) => !values.includes(entry));
+  if (unknown.length > 0 || picked.length === 0) {
+    throw new ConfigError(`${name} must list some of ${values.join(', ')} (comma-separated), got "${raw}"`);
+  }
+  return [...new Set(picked)];
+}
+
 function oneOf<T extends string>(env: Env, name: string, fallback: T, values: readonly T[]): T {
   const raw = (env[name] || fallback) as T;
   if (!values.includes(raw)) {
@@ -196,6 +215,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     feedRules: oneOf(env, 'FEED_RULES', 'on', ['on', 'off'] as const),
     fanoutChunkSize: int(env, 'FANOUT_CHUNK_SIZE', Math.max(fanoutBatchSize, 2_500), fanoutBatchSize, 10_000_000),
     fanoutConcurrency: int(env, 'FANOUT_CONCURRENCY', 4, 1, 256),
+    workerQueues: listOf(env, 'WORKER_QUEUES', Object.values(QueueName)),
     fanoutInactiveDays: int(env, 'FANOUT_INACTIVE_DAYS', 30, 1, 3650),
     fanoutMode: oneOf(env, 'FANOUT_MODE', 'queue', ['queue', 'inline'] as const),
     outboxRelayAfterMs: int(env, 'OUTBOX_RELAY_AFTER_MS', 30_000, 100, 86_400_000),

@@ -14,7 +14,7 @@ export class FanoutBulkProcessor extends FeedWorkerHost {
     metrics: FanoutMetrics,
     config: AppConfig,
   ) {
-    super(metrics, config.fanoutConcurrency);
+    super(metrics, config, config.fanoutConcurrency);
   }
 
   process(job: Job<ChunkJobData>): Promise<void> {

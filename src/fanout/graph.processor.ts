@@ -1,5 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
+import { AppConfig } from '../config/app-config';
 import { AccountJobData, FollowJobData, MergeFollowee, PostJobData, QueueName, RemergeFollowee, RetractPost, SettleAccount, UnmergeFollowee, UnmergeMuted } from '../jobs/job-catalogue';
 import { FanoutMetrics } from '../metrics/fanout.metrics';
 import { AccountSettleService } from './account-settle.service';
@@ -15,8 +16,9 @@ export class GraphProcessor extends FeedWorkerHost {
     private readonly edits: TimelineEditsService,
     private readonly settler: AccountSettleService,
     metrics: FanoutMetrics,
+    config: AppConfig,
   ) {
-    super(metrics, GRAPH_CONCURRENCY);
+    super(metrics, config, GRAPH_CONCURRENCY);
   }
 
   process(job: Job): Promise<void> {

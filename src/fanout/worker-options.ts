@@ -5,6 +5,8 @@ import { WorkerOptions } from 'bullmq';
  * within about lockDuration + stalledInterval; its checkpoint makes the retry resume, not restart.
  */
 export const WORKER_OPTIONS: Partial<Omit<WorkerOptions, 'connection'>> = {
+  // Started by FeedWorkerHost once the process knows it serves this queue (WORKER_QUEUES).
+  autorun: false,
   lockDuration: 10_000,
   stalledInterval: 5_000,
   maxStalledCount: 5,

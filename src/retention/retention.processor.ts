@@ -20,7 +20,7 @@ export class RetentionProcessor extends FeedWorkerHost implements OnApplicationB
     private readonly config: AppConfig,
     metrics: FanoutMetrics,
   ) {
-    super(metrics, 1);
+    super(metrics, config, 1);
   }
 
   override onApplicationBootstrap(): Promise<void> {
