@@ -38,7 +38,7 @@ export interface LoadOptions {
   keep: boolean;
   /** Write V8 CPU profiles of the service processes next to their logs. */
   profile: boolean;
-  /** Two worker processes: one for the fanout-bulk queue, one for the rest (WORKER_QUEUES). */
+  /** Two worker processes (the default): one for the fanout-bulk queue, one for the rest (WORKER_QUEUES). */
   lanes: boolean;
 }
 
@@ -130,8 +130,8 @@ Where
   --env KEY=VALUE         extra environment for the service processes (repeatable)
   --keep                  keep the database and Redis data at the end (for inspection)
   --profile               write V8 CPU profiles (.cpuprofile) of the service processes with their logs
-  --lanes                 two worker processes, one for the fanout-bulk queue and one for the rest
-                          (WORKER_QUEUES): small fan-outs get a lane of their own
+  --one-worker            one worker process for every queue, instead of two lanes (WORKER_QUEUES:
+                          one process for fanout-bulk, one for the rest, so small fan-outs keep a lane)
   -h, --help              this text
 `;
 
@@ -163,7 +163,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
       env: { type: 'string', multiple: true },
       keep: { type: 'boolean' },
       profile: { type: 'boolean' },
-      lanes: { type: 'boolean' },
+      'one-worker': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -209,7 +209,7 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
     skip,
     keep: values.keep ?? false,
     profile: values.profile ?? false,
-    lanes: values.lanes ?? false,
+    lanes: !values['one-worker'],
   };
 }
 

@@ -100,6 +100,8 @@ describe('load script (smoke run)', () => {
     expect(results.rawWrite.timelines).toBe(CLASSES[CLASSES.length - 1]);
     expect(results.rawWrite.perSec).toBeGreaterThan(0);
     expect(results.rawWrite.list.perSec).toBeGreaterThan(0);
+    // Two worker lanes by default, each measured.
+    expect(Object.keys(results.classes[0].cpu)).toEqual(expect.arrayContaining(['worker', 'worker-bulk']));
     expect(results.targets.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining([expect.stringMatching(/vs raw LPUSH \+ LTRIM/), expect.stringMatching(/^worker CPU per timeline write/)]),
     );
