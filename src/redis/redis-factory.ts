@@ -99,8 +99,3 @@ function clusterOptions(options: RedisOptions): ClusterOptions {
 function nodeKey(node: RedisNode): string {
   return node.host.includes(':') ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`;
 }
-
-/** Every master of a cluster client, or the client itself: for per-server settings such as CONFIG SET. */
-export function serversOf(client: RedisClient): RedisClient[] {
-  return client.isCluster ? (client as unknown as Cluster).nodes('master') : [client];
-}
