@@ -110,8 +110,8 @@ export class TimelineRepository {
    * rebuilt, so that posts pushed while PostgreSQL is read are kept (see fill).
    */
   async beginRebuild(key: string, ttlSeconds: number): Promise<boolean> {
-    const [complete] = await new RedisBatch(this.redis).add('timelineBeginRebuild', key, ttlSeconds).execOrThrow();
-    return complete === 0;
+    const [alreadyComplete] = await new RedisBatch(this.redis).add('timelineBeginRebuild', key, ttlSeconds).execOrThrow();
+    return alreadyComplete === 0;
   }
 
   /**
@@ -146,12 +146,10 @@ export class TimelineRepository {
     await this.mergeMany([key], ids, max, cutBelow);
   }
 
-  /** Merges the same ids into many timelines in one round trip, each as merge() does. */
+  /** Merges the same ids into many timelines, each as merge() does. */
   async mergeMany(keys: string[], ids: string[], max: number, cutBelow?: string): Promise<void> {
-    if (keys.length === 0 || ids.length === 0) return;
-    const batch = this.batchFor(keys.length * ids.length);
-    for (const key of keys) batch.add('timelineMerge', key, 'merge', max, cutBelow ?? '', '', ...ids);
-    await batch.execOrThrow();
+    if (ids.length === 0) return;
+    await this.writeInSlices(keys, ids.length, (batch, key) => batch.add('timelineMerge', key, 'merge', max, cutBelow ?? '', '', ...ids));
   }
 
   /** A cached id list and the version it was computed at, with the current version, in one round trip. */
@@ -206,18 +204,18 @@ export class TimelineRepository {
     await this.redis.del(key);
   }
 
-  private batchFor(entries: number): RedisBatch {
-    return new RedisBatch(entries > BULK_WRITE_MIN ? this.bulk : this.redis);
-  }
-
-  /** One command per timeline; a bulk write in slices of BULK_SLICE timelines. Returns the replies in order. */
+  /**
+   * One command per timeline, in one round trip; a bulk write (more than BULK_WRITE_MIN entries)
+   * goes over the bulk connection in slices of BULK_SLICE timelines, one after the other. Returns
+   * the replies in order.
+   */
   private async writeInSlices<T>(timelines: T[], entriesEach: number, add: (batch: RedisBatch, timeline: T) => void): Promise<unknown[]> {
+    const bulk = timelines.length * entriesEach > BULK_WRITE_MIN;
+    const slice = bulk ? BULK_SLICE : timelines.length;
     const replies: unknown[] = [];
-    const slice = timelines.length * entriesEach > BULK_WRITE_MIN ? BULK_SLICE : timelines.length;
     for (let i = 0; i < timelines.length; i += slice) {
-      const part = timelines.slice(i, i + slice);
-      const batch = this.batchFor(timelines.length * entriesEach);
-      for (const timeline of part) add(batch, timeline);
+      const batch = new RedisBatch(bulk ? this.bulk : this.redis);
+      for (const timeline of timelines.slice(i, i + slice)) add(batch, timeline);
       replies.push(...(await batch.execOrThrow()));
     }
     return replies;
