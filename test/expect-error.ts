@@ -16,7 +16,8 @@ const LEAKS: RegExp[] = [
 
 /**
  * Asserts an error answer in the contract's shape, `{ statusCode, error, message }`, with nothing
- * internal in it (`echoed`: strings the request carried, which the answer may name); returns the message as one string (validation messages joined by newlines).
+ * internal in it (`echoed`: strings the request carried, which the answer may name); returns the
+ * message as one string (validation messages joined by newlines).
  */
 export function expectError(res: Response, status: number, message?: string | RegExp, echoed: string[] = []): string {
   if (res.status !== status) {
