@@ -28,7 +28,21 @@ export class Http {
     this.agent.destroy();
   }
 
-  private send<T>(method: string, path: string, token?: string, payload?: string): Promise<HttpResult<T>> {
+  /**
+   * The server may close an idle keep-alive socket just as a request goes out on it (its
+   * KEEP_ALIVE_TIMEOUT_MS ran out between two phases): that request never reached it, so it is sent
+   * once more on a new socket, as Node's documentation advises for `reusedSocket`.
+   */
+  private async send<T>(method: string, path: string, token?: string, payload?: string): Promise<HttpResult<T>> {
+    try {
+      return await this.attempt<T>(method, path, token, payload);
+    } catch (err) {
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.attempt<T>(method, path, token, payload);
+    }
+  }
+
+  private attempt<T>(method: string, path: string, token?: string, payload?: string): Promise<HttpResult<T>> {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (payload !== undefined) {
@@ -57,8 +71,13 @@ export class Http {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocketError(err.message) : err);
+      });
       req.end(payload);
     });
   }
 }
+
+/** A reused keep-alive socket was closed by the server before the request reached it. */
+class StaleSocketError extends Error {}

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { redisDb } from '../src/redis/redis-client';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { PUSH } from '../src/timelines/timeline-scripts';
-import { TimelineRepository } from '../src/timelines/timeline.repository';
+import { BULK_SLICE, TimelineRepository } from '../src/timelines/timeline.repository';
 import { Progress } from './progress';
 import { command, open, roundTrip } from './scenarios/raw-write';
 
@@ -36,20 +36,29 @@ interface Structure {
   encoding: string;
   /** Builds one full timeline at `key`; every other timeline is a server-side COPY of it. */
   build(redis: Redis, key: string, ids: number[]): Promise<void>;
-  /** What writing post `id` into the timeline `key` takes (the trim included). */
-  commands(key: string, id: number): Command[];
+  /** How many timelines one call of `commands` writes (1 unless the structure's script takes many). */
+  keysPerCall?: number;
+  /** What writing post `id` into the timelines `keys` takes (the trim included). */
+  commands(keys: string[], id: number): Command[];
 }
+
+/** A structure written with the same commands in every timeline, one timeline after the other. */
+const each = (perKey: (key: string, id: number) => Command[]) => (keys: string[], id: number) => keys.flatMap((key) => perKey(key, id));
 
 // The sorted sets keep the completeness marker the service gave them ('0' at score 0, rank 0), so
 // their trims are the service's as it was.
-const ascending = (key: string, id: number): Command[] => [
+const ascending = each((key, id) => [
   ['ZADD', key, String(id), String(id)],
   ['ZREMRANGEBYRANK', key, '1', String(-MAX - 1)],
-];
+]);
 const buildAscending = async (redis: Redis, key: string, ids: number[]) => {
   const members: (string | number)[] = [0, ZSET_MARKER];
   for (const id of ids) members.push(id, id);
   await redis.zadd(key, ...members);
+};
+
+const buildList = async (redis: Redis, key: string, ids: number[]) => {
+  await redis.rpush(key, ...[...ids].reverse().map(String));
 };
 
 const STRUCTURES: Structure[] = [
@@ -71,46 +80,49 @@ const STRUCTURES: Structure[] = [
       for (const id of ids) members.push(-id, id);
       await redis.zadd(key, ...members);
     },
-    commands: (key, id) => [
+    commands: each((key, id) => [
       ['ZADD', key, String(-id), String(id)],
       ['ZREMRANGEBYRANK', key, String(MAX + 1), '-1'],
-    ],
+    ]),
   },
   {
     label: 'list, LPUSH + LTRIM',
     suffix: 'list',
     encoding: 'quicklist',
-    build: async (redis, key, ids) => {
-      await redis.rpush(key, ...[...ids].reverse().map(String));
-    },
-    commands: (key, id) => [
+    build: buildList,
+    commands: each((key, id) => [
       ['LPUSH', key, String(id)],
       ['LTRIM', key, '0', String(MAX - 1)],
-    ],
+    ]),
   },
   {
     // Writes only a timeline that exists (an absent one is rebuilt from PostgreSQL when read).
     label: 'list, LPUSHX + LTRIM',
     suffix: 'listx',
     encoding: 'quicklist',
-    build: async (redis, key, ids) => {
-      await redis.rpush(key, ...[...ids].reverse().map(String));
-    },
-    commands: (key, id) => [
+    build: buildList,
+    commands: each((key, id) => [
       ['LPUSHX', key, String(id)],
       ['LTRIM', key, '0', String(MAX - 1)],
-    ],
+    ]),
   },
   {
-    // The service's timelines: a list kept in id order with no duplicates by one script per
-    // timeline (PUSH, src/timelines/timeline-scripts.ts); only its fast path runs here.
-    label: 'list, ordered by Lua (service)',
+    // The service's timelines: a list kept in id order with no duplicates by its script (PUSH,
+    // src/timelines/timeline-scripts.ts), here called once per timeline; only its fast path runs.
+    label: 'list, ordered by Lua, 1 a call',
+    suffix: 'listlua1',
+    encoding: 'quicklist',
+    build: buildList,
+    commands: each((key, id) => [['EVALSHA', scriptSha, '1', key, String(MAX), '', String(id)]]),
+  },
+  {
+    // The same script as the service calls it on one Redis: one call for a slice of timelines.
+    label: `list, ordered by Lua (service)`,
     suffix: 'listlua',
     encoding: 'quicklist',
-    build: async (redis, key, ids) => {
-      await redis.rpush(key, ...[...ids].reverse().map(String));
-    },
-    commands: (key, id) => [['EVALSHA', scriptSha, '1', key, String(MAX), '', String(id)]],
+    build: buildList,
+    keysPerCall: BULK_SLICE,
+    commands: (keys, id) => [['EVALSHA', scriptSha, String(keys.length), ...keys, String(MAX), '', String(id)]],
   },
   {
     // The sorted set's order and commands, in one that has become a skiplist: one member longer
@@ -184,8 +196,8 @@ async function main(): Promise<void> {
       rows.push({
         structure,
         transport: 'ioredis',
-        run: (id) => pipelinedWrite(redis, keys, batch, (pipeline, key) => {
-          for (const [name, ...args] of structure.commands(key, id)) pipeline.call(name, ...args);
+        run: (id) => pipelinedWrite(redis, keys, batch, structure.keysPerCall ?? 1, (pipeline, group) => {
+          for (const [name, ...args] of structure.commands(group, id)) pipeline.call(name, ...args);
         }),
       });
     }
@@ -282,8 +294,8 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 async function rawWrite(socket: Socket, keys: string[], structure: Structure, id: number): Promise<number> {
   const parts: string[] = [];
   let replies = 0;
-  for (const key of keys) {
-    for (const args of structure.commands(key, id)) {
+  for (const group of groups(keys, structure.keysPerCall ?? 1)) {
+    for (const args of structure.commands(group, id)) {
       parts.push(command(...args));
       replies++;
     }
@@ -292,14 +304,26 @@ async function rawWrite(socket: Socket, keys: string[], structure: Structure, id
   return timed(() => roundTrip(socket, payload, replies));
 }
 
-async function pipelinedWrite(redis: Redis, keys: string[], batch: number, add: (pipeline: ReturnType<Redis['pipeline']>, key: string) => void): Promise<number> {
+async function pipelinedWrite(
+  redis: Redis,
+  keys: string[],
+  batch: number,
+  keysPerCall: number,
+  add: (pipeline: ReturnType<Redis['pipeline']>, group: string[]) => void,
+): Promise<number> {
   return timed(async () => {
     for (let i = 0; i < keys.length; i += batch) {
       const pipeline = redis.pipeline();
-      for (const key of keys.slice(i, i + batch)) add(pipeline, key);
+      for (const group of groups(keys.slice(i, i + batch), keysPerCall)) add(pipeline, group);
       for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
     }
   });
+}
+
+function groups(keys: string[], size: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < keys.length; i += size) out.push(keys.slice(i, i + size));
+  return out;
 }
 
 /** One timeline built with the structure's own commands, then COPYed server-side to every key. */

@@ -62,6 +62,33 @@ describe('timeline lists', () => {
       await timelines.addToMany([whole], [id(45), id(5), id(40)], MAX, TTL);
       expect(await list(whole)).toEqual([id(50), id(45), id(40), id(5), '0']);
     });
+
+    it('put a late post in its place near the head or deep in a long list, once', async () => {
+      // 100 entries, ids 2, 4, ..., 200 (newest first), below a cap of 150: beyond the near-head look.
+      const k = key();
+      const evens = Array.from({ length: 100 }, (_, i) => id(200 - 2 * i));
+      expect(await timelines.beginRebuild(k, TTL)).toBe(true);
+      await timelines.fill(k, evens, 150, TTL);
+      await timelines.addToMany([k], [id(197), id(61), id(61), id(100), id(1)], 150, TTL);
+
+      const expected = [...evens, id(197), id(61), id(1)].sort((a, b) => Number(b) - Number(a));
+      expect(await list(k)).toEqual([...expected, '0']);
+    });
+
+    it('write many timelines of every state in one call, across slices (and slots on a cluster)', async () => {
+      // 600 timelines: more than one bulk slice of 250 commands' worth; every third absent.
+      const keys: string[] = [];
+      for (let i = 0; i < 600; i++) keys.push(i % 3 === 0 ? key() : await rebuilt(i % 3 === 1 ? [] : [id(50), id(40), id(30), id(20), id(10)]));
+      await timelines.addToMany(keys, [id(60), id(35)], MAX, TTL);
+      await timelines.addToMany(keys, [id(60)], MAX, TTL); // a retried batch changes nothing
+
+      const lists = await Promise.all(keys.map(list));
+      lists.forEach((got, i) => {
+        if (i % 3 === 0) expect(got).toEqual([]);
+        else if (i % 3 === 1) expect(got).toEqual([id(60), id(35), '0']);
+        else expect(got).toEqual([id(60), id(50), id(40), id(35), id(30)]);
+      });
+    });
   });
 
   describe('rebuilds', () => {

@@ -1,19 +1,29 @@
 import { connect, Socket } from 'node:net';
 import { PUSH } from '../../src/timelines/timeline-scripts';
+import { BULK_SLICE } from '../../src/timelines/timeline.repository';
 import { RawWriteResult } from '../results';
 import { RunContext } from './context';
 
 const RUNS = 2;
 
 /**
- * What writing post `postId` into the timeline `key` takes, as RESP, for the two baselines: the
- * service's own structure and script (PUSH: one EVALSHA per timeline), and the fastest structure
- * that keeps to the memory budget (a list, LPUSH + LTRIM, with neither order nor dedup).
+ * What writing post `postId` into the timelines `keys` takes, as RESP, for the two baselines: the
+ * service's own structure and script as the service sends it on one Redis (PUSH: one EVALSHA per
+ * BULK_SLICE timelines), and the fastest structure that keeps to the memory budget (a list, LPUSH +
+ * LTRIM, with neither order nor dedup).
  */
 const WRITES = {
-  script: (sha: string, key: string, postId: string, max: number) => [command('EVALSHA', sha, '1', key, String(max), '', postId)],
-  list: (_sha: string, key: string, postId: string, max: number) => [command('LPUSH', key, postId), command('LTRIM', key, '0', String(max - 1))],
+  script: (sha: string, keys: string[], postId: string, max: number) =>
+    slices(keys).map((slice) => command('EVALSHA', sha, String(slice.length), ...slice, String(max), '', postId)),
+  list: (_sha: string, keys: string[], postId: string, max: number) =>
+    keys.flatMap((key) => [command('LPUSH', key, postId), command('LTRIM', key, '0', String(max - 1))]),
 };
+
+function slices(keys: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < keys.length; i += BULK_SLICE) out.push(keys.slice(i, i + BULK_SLICE));
+  return out;
+}
 type Write = keyof typeof WRITES;
 
 /**
@@ -40,7 +50,7 @@ export async function runRawWrite(ctx: RunContext): Promise<RawWriteResult> {
         `INSERT INTO posts (author_id, text) VALUES ($1, $2) RETURNING id`,
         [author.id, `raw Redis baseline #${run} (${write}) ${ctx.tag}`],
       );
-      const ms = await pipelinedWrite(ctx, keys, (key) => WRITES[write](sha, key, rows[0].id, ctx.maxTimeline));
+      const ms = await pipelinedWrite(ctx, WRITES[write](sha, keys, rows[0].id, ctx.maxTimeline));
       runs[write].push({ ms: Math.round(ms * 10) / 10, perSec: Math.round((keys.length / ms) * 1000) });
       ctx.progress.update(2 * run + (write === 'list' ? 2 : 1), `${write}: ${runs[write][run].perSec.toLocaleString('en-US')} timelines/s`);
     }
@@ -50,15 +60,9 @@ export async function runRawWrite(ctx: RunContext): Promise<RawWriteResult> {
   return { timelines: keys.length, runs: runs.script, perSec: best('script'), list: { runs: runs.list, perSec: best('list') }, cpu: cpu() };
 }
 
-async function pipelinedWrite(ctx: RunContext, keys: string[], write: (key: string) => string[]): Promise<number> {
-  const parts: string[] = [];
-  let replies = 0;
-  for (const key of keys) {
-    const commands = write(key);
-    parts.push(...commands);
-    replies += commands.length;
-  }
-  const payload = Buffer.from(parts.join(''));
+async function pipelinedWrite(ctx: RunContext, commands: string[]): Promise<number> {
+  const payload = Buffer.from(commands.join(''));
+  const replies = commands.length;
   const url = new URL(ctx.options.redisServer);
   const socket = await open(Number(url.port || 6379), url.hostname);
   try {

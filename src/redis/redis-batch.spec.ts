@@ -46,6 +46,31 @@ describe('RedisBatch', () => {
     expect(results.map(([, v]) => v)).toEqual(keys.map((key) => `zadd ${key} 1 1`));
   });
 
+  it('sends a many-key command once for all its keys on one Redis', async () => {
+    const { client, pipelines } = fakeClient(null);
+    const keys = ['t{u:1}', 't{u:2}', 't{u:3}'];
+    const results = await new RedisBatch(client).addForKeys('push', keys, 800, '42').exec();
+    expect(pipelines).toEqual([[['push', 3, ...keys, 800, '42']]]);
+    expect(results).toHaveLength(1);
+  });
+
+  it('on a cluster, sends a many-key command once per slot, each to the master owning that slot', async () => {
+    const { client, pipelines } = fakeClient(threeMasters());
+    // {u:1} twice (two keys of one user share a slot), then users in other slots.
+    const keys = ['a{u:1}', 'b{u:1}', ...Array.from({ length: 40 }, (_, i) => `t{u:${i + 2}}`)];
+    await new RedisBatch(client).addForKeys('push', keys, 800, '42').exec();
+
+    const sent = pipelines.flat();
+    const slotsOf = (command: unknown[]) => new Set((command.slice(2, 2 + (command[1] as number)) as string[]).map((k) => calculateSlot(k)));
+    for (const command of sent) expect(slotsOf(command).size).toBe(1);
+    expect(sent.find((command) => command[2] === 'a{u:1}')).toEqual(['push', 2, 'a{u:1}', 'b{u:1}', 800, '42']);
+    expect(sent.flatMap((command) => command.slice(2, 2 + (command[1] as number))).sort()).toEqual([...keys].sort());
+    for (const pipeline of pipelines) {
+      const owners = new Set(pipeline.map((c) => threeMasters().slots[calculateSlot(c[2] as string)][0]));
+      expect(owners.size).toBe(1);
+    }
+  });
+
   it('gives each command its own error; execOrThrow throws the first', async () => {
     const { client } = fakeClient(threeMasters());
     const batch = new RedisBatch(client).add('get', 'a{u:1}').add('fail', 'b{u:2}');

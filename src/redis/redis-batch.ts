@@ -18,7 +18,9 @@ export type BatchResult = [Error | null, unknown];
  * Each command must keep to keys of one slot (RedisKeys tags every key of a user with `{u:ID}`).
  */
 export class RedisBatch {
-  private readonly commands: BatchCommand[] = [];
+  private readonly commands: BatchArg[][] = [];
+  /** For each command, a key that routes it (every key of a command shares its slot). */
+  private readonly routes: string[] = [];
 
   constructor(private readonly client: RedisClient) {}
 
@@ -28,6 +30,21 @@ export class RedisBatch {
 
   add(...command: BatchCommand): this {
     this.commands.push(command);
+    this.routes.push(command[1]);
+    return this;
+  }
+
+  /**
+   * One command over many keys, for a script defined without a fixed number of keys (its first
+   * argument is the count, then the keys, then `args`). On one Redis that is one command for all
+   * the keys; on a cluster, where a command's keys must share a slot, one per slot the keys fall in.
+   * A reply comes back per command sent, not per key.
+   */
+  addForKeys(command: string, keys: string[], ...args: BatchArg[]): this {
+    for (const group of this.bySlot(keys)) {
+      this.commands.push([command, group.length, ...group, ...args]);
+      this.routes.push(group[0]);
+    }
     return this;
   }
 
@@ -75,12 +92,25 @@ export class RedisBatch {
   private byNode(cluster: Cluster, positions: number[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
     positions.forEach((position) => {
-      const slot = calculateSlot(this.commands[position][1]);
+      const slot = calculateSlot(this.routes[position]);
       const owner = cluster.slots[slot]?.join(',') || `slot:${slot}`;
       const group = groups.get(owner);
       if (group) group.push(position);
       else groups.set(owner, [position]);
     });
     return groups;
+  }
+
+  private bySlot(keys: string[]): string[][] {
+    if (keys.length === 0) return [];
+    if (!this.client.isCluster) return [keys];
+    const groups = new Map<number, string[]>();
+    for (const key of keys) {
+      const slot = calculateSlot(key);
+      const group = groups.get(slot);
+      if (group) group.push(key);
+      else groups.set(slot, [key]);
+    }
+    return [...groups.values()];
   }
 }

@@ -16,13 +16,17 @@
 
 export const END_OF_HISTORY = '0';
 export const REBUILDING = '-1';
+/** A late post is first looked for among this many newest entries (see INSERT). */
+const NEAR_HEAD = 32;
 
 /**
  * insert(key, id, max): puts one id in its place and trims; 1 when it went in, 0 when the list is
- * absent, holds the id already, or the id is older than the list's oldest entry while older posts may exist (it belongs below
- * the window, where PostgreSQL answers: the seam rule). The fast path, every fresh post, is
- * LINDEX + LPUSH + LTRIM: nothing in the list is above its head, so no duplicate check is needed.
- * A late or retried post pays a binary search over the window and an LINSERT.
+ * absent, holds the id already, or the id is older than the list's oldest entry while older posts
+ * may exist (it belongs below the window, where PostgreSQL answers: the seam rule). The fast path,
+ * every fresh post, is LINDEX + LPUSH + LTRIM: nothing in the list is above its head, so no
+ * duplicate check is needed. A late or retried post pays a binary search and an LINSERT: over the
+ * newest NEAR_HEAD entries, where fan-outs running side by side put nearly all of them, else over
+ * the whole list (copying out a full 800-entry list took 68 µs a call in \`npm run load\`).
  */
 const INSERT = `
 local function insert(key, id, max)
@@ -32,7 +36,8 @@ local function insert(key, id, max)
   if n > tonumber(head) then
     redis.call('LPUSH', key, id)
   else
-    local ids = redis.call('LRANGE', key, 0, -1)
+    local ids = redis.call('LRANGE', key, 0, ${NEAR_HEAD - 1})
+    if #ids == ${NEAR_HEAD} and tonumber(ids[#ids]) > n then ids = redis.call('LRANGE', key, 0, -1) end
     local lo, hi = 1, #ids + 1
     while lo < hi do
       local mid = math.floor((lo + hi) / 2)
@@ -61,14 +66,17 @@ end
 `;
 
 /**
- * KEYS: the timeline. ARGV: the cap, the time to live ('' to leave it), then the ids.
- * Answers how many went in; an absent list is left alone.
+ * KEYS: the timelines, as many as share a slot (all of a batch on one Redis: one command writes a
+ * post into hundreds of timelines). ARGV: the cap, the time to live ('' to leave it), then the ids.
+ * Answers how many entries went in; an absent list is left alone.
  */
 export const PUSH = `${INSERT}
-local key, max, ttl = KEYS[1], tonumber(ARGV[1]), ARGV[2]
+local max, ttl = tonumber(ARGV[1]), ARGV[2]
 local added = 0
-for i = 3, #ARGV do added = added + insert(key, ARGV[i], max) end
-if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
+for _, key in ipairs(KEYS) do
+  for i = 3, #ARGV do added = added + insert(key, ARGV[i], max) end
+  if ttl ~= '' then redis.call('EXPIRE', key, ttl) end
+end
 return added`;
 
 /**

@@ -11,7 +11,7 @@ const BULK_WRITE_MIN = 100;
  * small fan-out's commands (on the other connection) wait in Redis behind one such slice, not a
  * whole batch of FANOUT_BATCH_SIZE.
  */
-const BULK_SLICE = 250;
+export const BULK_SLICE = 250;
 
 export interface WindowRange {
   /** Ids of the range, newest first. */
@@ -30,7 +30,8 @@ export interface RangeQuery {
 
 /** The scripts as commands of our clients (names are prefixed: they share ioredis's namespace). */
 const SCRIPTS = {
-  timelinePush: { numberOfKeys: 1, lua: PUSH },
+  // Any number of keys: the count comes first (see RedisBatch.addForKeys).
+  timelinePush: { lua: PUSH },
   timelinePushRepost: { numberOfKeys: 2, lua: PUSH_REPOST },
   timelineMerge: { numberOfKeys: 1, lua: MERGE },
   timelineBeginRebuild: { numberOfKeys: 1, lua: BEGIN_REBUILD },
@@ -69,19 +70,20 @@ export class TimelineRepository {
     max: number,
     ttlSeconds: number,
   ): Promise<string[]> {
-    const added = await this.writeInSlices(keys, 1, (batch, key) =>
-      batch.add('timelinePushRepost', key.home, key.reposts, id, originalId, window, max, ttlSeconds),
-    );
+    const added = await this.writeInSlices(keys, 1, (batch, slice) => {
+      for (const key of slice) batch.add('timelinePushRepost', key.home, key.reposts, id, originalId, window, max, ttlSeconds);
+    });
     return keys.filter((_, i) => added[i] === 1).map((key) => key.home);
   }
 
   /**
    * Adds the ids to each timeline that exists, each in its place, trimmed to `max`, in one round
    * trip. A timeline that does not exist is left alone: the read that finds it missing rebuilds it.
+   * The hot path of a fan-out: one command per slice of timelines, not one per timeline.
    */
   async addToMany(keys: string[], ids: string[], max: number, ttlSeconds?: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.writeInSlices(keys, ids.length, (batch, key) => batch.add('timelinePush', key, max, ttlSeconds ?? '', ...ids));
+    await this.writeInSlices(keys, ids.length, (batch, slice) => batch.addForKeys('timelinePush', slice, max, ttlSeconds ?? '', ...ids));
   }
 
   /** Sets how long these keys live unless touched again (see TimelineService.ttlSeconds). */
@@ -149,7 +151,9 @@ export class TimelineRepository {
   /** Merges the same ids into many timelines, each as merge() does. */
   async mergeMany(keys: string[], ids: string[], max: number, cutBelow?: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.writeInSlices(keys, ids.length, (batch, key) => batch.add('timelineMerge', key, 'merge', max, cutBelow ?? '', '', ...ids));
+    await this.writeInSlices(keys, ids.length, (batch, slice) => {
+      for (const key of slice) batch.add('timelineMerge', key, 'merge', max, cutBelow ?? '', '', ...ids);
+    });
   }
 
   /** A cached id list and the version it was computed at, with the current version, in one round trip. */
@@ -205,18 +209,18 @@ export class TimelineRepository {
   }
 
   /**
-   * One command per timeline, in one round trip; a bulk write (more than BULK_WRITE_MIN entries)
-   * goes over the bulk connection in slices of BULK_SLICE timelines, one after the other. Returns
-   * the replies in order.
+   * A write to many timelines in one round trip; a bulk write (more than BULK_WRITE_MIN entries)
+   * goes over the bulk connection in slices of BULK_SLICE timelines, one after the other. `add`
+   * puts a slice's commands in its batch. Returns the replies of every slice in order.
    */
-  private async writeInSlices<T>(timelines: T[], entriesEach: number, add: (batch: RedisBatch, timeline: T) => void): Promise<unknown[]> {
+  private async writeInSlices<T>(timelines: T[], entriesEach: number, add: (batch: RedisBatch, slice: T[]) => void): Promise<unknown[]> {
     const bulk = timelines.length * entriesEach > BULK_WRITE_MIN;
-    const slice = bulk ? BULK_SLICE : timelines.length;
+    const size = bulk ? BULK_SLICE : timelines.length;
     const replies: unknown[] = [];
-    for (let i = 0; i < timelines.length; i += slice) {
+    for (let i = 0; i < timelines.length; i += size) {
       const batch = new RedisBatch(bulk ? this.bulk : this.redis);
-      for (const timeline of timelines.slice(i, i + slice)) add(batch, timeline);
-      replies.push(...(await batch.execOrThrow()));
+      add(batch, timelines.slice(i, i + size));
+      for (const reply of await batch.execOrThrow()) replies.push(reply);
     }
     return replies;
   }
