@@ -85,7 +85,7 @@ function setup() {
   const graph = { followerCount: followers.count, followerSlices: followers.slices, followerPage: followers.page, followersAmong: followers.among };
   // Lets every reader through unless a test says otherwise.
   const filter = { readersOf: jest.fn(async (_post: unknown, ids: string[]) => ids), keptOut: jest.fn().mockResolvedValue([]), fitsRoom: jest.fn(() => true) };
-  const queue = { requeue: jest.fn().mockResolvedValue(undefined) };
+  const queue = { requeue: jest.fn().mockResolvedValue(undefined), addMany: jest.fn().mockResolvedValue(undefined) };
   const accounts = { markMerged: jest.fn().mockResolvedValue(true), isMerged: jest.fn().mockResolvedValue(false) };
   const dispatcher = { done: jest.fn().mockResolvedValue(undefined) };
   const metrics = { skipped: { inc: jest.fn() }, deliveries: { inc: jest.fn() }, observeDelay: jest.fn() };
@@ -236,11 +236,18 @@ describe('FanoutService', () => {
 
       expect(m.followers.slices).toHaveBeenCalledWith('7', config.fanoutChunkSize);
       expect(m.status.start).toHaveBeenCalledWith('500', 9, slices);
-      expect(m.queue.requeue.mock.calls).toEqual([
-        [FanoutChunk, { ...job, chunkNo: 0 }],
-        [FanoutChunk, { ...job, chunkNo: 1 }],
-        [FanoutChunk, { ...job, chunkNo: 2 }],
+      // A fresh plan: its chunks go to the queue in one call, never requeued one by one.
+      expect(m.queue.addMany.mock.calls).toEqual([
+        [
+          FanoutChunk,
+          [
+            { ...job, chunkNo: 0 },
+            { ...job, chunkNo: 1 },
+            { ...job, chunkNo: 2 },
+          ],
+        ],
       ]);
+      expect(m.queue.requeue).not.toHaveBeenCalled();
       expect(FanoutChunk.queue).toBe('fanout-bulk');
       // Nothing written here: the job on the small-post queue ends at once.
       expect(m.status.chunk).not.toHaveBeenCalled();
@@ -391,7 +398,9 @@ describe('FanoutService', () => {
       expect(m.metrics.deliveries.inc.mock.calls).toEqual([[2], [2]]);
       // Each page is written before its checkpoint, so a crash replays a page rather than losing one.
       expect(m.timelines.push.mock.invocationCallOrder[0]).toBeLessThan(m.status.checkpoint.mock.invocationCallOrder[0]);
-      expect(m.status.checkpoint.mock.invocationCallOrder[0]).toBeLessThan(m.followers.page.mock.invocationCallOrder[1]);
+      expect(m.status.checkpoint.mock.invocationCallOrder[0]).toBeLessThan(m.timelines.push.mock.invocationCallOrder[1]);
+      // The next page is asked for before this one is written: PostgreSQL and Redis work side by side.
+      expect(m.followers.page.mock.invocationCallOrder[1]).toBeLessThan(m.timelines.push.mock.invocationCallOrder[0]);
       expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
     });
 
@@ -426,6 +435,29 @@ describe('FanoutService', () => {
       expect(m.timelines.push).toHaveBeenCalledTimes(1);
       expect(m.live.deliver).toHaveBeenCalledTimes(1);
       expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
+    });
+
+    it('ignores a page read ahead that failed once the post is found deleted', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.hydrator.hydrate.mockResolvedValueOnce([m.post]).mockResolvedValue([]);
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['21', '25'], lastId: '25', scanned: 2 })
+        .mockRejectedValueOnce(new Error('connection terminated'));
+      await m.service.runChunk(chunkJob);
+      expect(m.timelines.push).toHaveBeenCalledTimes(1);
+      expect(m.status.finishChunk).toHaveBeenCalledWith('500', 1);
+    });
+
+    it('fails the job, checkpoint kept, when the page it needs next could not be read', async () => {
+      const m = setup();
+      m.status.chunk.mockResolvedValue(chunkRow(1));
+      m.followers.page
+        .mockResolvedValueOnce({ ids: ['21', '25'], lastId: '25', scanned: 2 })
+        .mockRejectedValueOnce(new Error('connection terminated'));
+      await expect(m.service.runChunk(chunkJob)).rejects.toThrow('connection terminated');
+      expect(m.status.checkpoint.mock.calls).toEqual([['500', 1, '25', 2]]);
+      expect(m.status.finishChunk).not.toHaveBeenCalled();
     });
 
     it('finishes an empty chunk without writing', async () => {

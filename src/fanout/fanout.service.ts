@@ -86,7 +86,8 @@ export class FanoutService {
     await this.status.start(job.postId, followers, slices);
     const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
     if (open.length === 1) return this.runChunk({ ...job, chunkNo: open[0].chunk_no });
-    for (const chunk of open) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
+    // A plan made just now: none of its chunks was ever enqueued, so one round trip enqueues them all.
+    await this.queue.addMany(FanoutChunk, open.map((chunk) => ({ ...job, chunkNo: chunk.chunk_no })));
   }
 
   /**
@@ -105,19 +106,26 @@ export class FanoutService {
     if (!chunk) return;
     if (!chunk.done) {
       const activeSince = new Date(Date.now() - this.config.fanoutInactiveDays * 86_400_000);
-      let cursor = chunk.cursor_id;
+      // The next page is read from PostgreSQL while this one is written to Redis. A page read ahead
+      // and then not needed (the post was deleted, a write failed) must not fail the process.
+      const readAhead = (cursor: string) => {
+        const page = this.graph.followerPage(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
+        page.catch(() => undefined);
+        return page;
+      };
       let delivered = chunk.delivered;
+      let next = readAhead(chunk.cursor_id);
       for (;;) {
         // Asked again every batch (from the post cache): a post deleted meanwhile stops here, and
         // its retraction waits for this chunk to finish before it walks the followers.
         const post = await this.postView(job.postId);
         if (!post) break;
-        const page = await this.graph.followerPage(job.authorId, cursor, chunk.upto_id, this.config.fanoutBatchSize, activeSince);
+        const page = await next;
         if (page.lastId === null) break;
+        next = readAhead(page.lastId);
         await this.write(page.ids, post);
-        cursor = page.lastId;
         delivered += page.scanned;
-        await this.status.checkpoint(job.postId, job.chunkNo, cursor, delivered);
+        await this.status.checkpoint(job.postId, job.chunkNo, page.lastId, delivered);
         this.metrics.deliveries.inc(page.scanned);
       }
     }

@@ -44,6 +44,19 @@ export class JobQueue {
   }
 
   /**
+   * Many jobs of one kind in one round trip. As with add, a job whose id exists already is left
+   * as it is, so this is for work never enqueued before (use requeue to run finished work again).
+   */
+  async addMany<T>(spec: JobSpec<T>, data: T[]): Promise<void> {
+    if (data.length === 0) return;
+    await withTimeout(
+      this.queues[spec.queue].addBulk(data.map((d) => ({ name: spec.name, data: d, opts: { jobId: spec.jobId(d) } }))),
+      ENQUEUE_TIMEOUT_MS,
+      `enqueue of ${data.length} ${spec.name} jobs timed out`,
+    );
+  }
+
+  /**
    * Where the job of this work is: `queued` while waiting, delayed (between retries) or running,
    * when enqueuing it again would change nothing; `failed` once it used up its retries;
    * `completed`; `missing` when Redis has no such job (never enqueued, lost, or removed after
