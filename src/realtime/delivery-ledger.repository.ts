@@ -9,6 +9,20 @@ const LEDGER_TTL_S = 6 * 3600;
 const LEDGER_SHARDS = 16;
 
 /**
+ * KEYS: one shard of a post's ledger. ARGV: its time to live, then user ids. Adds the users and
+ * answers those that were not in it yet: one command per shard, not one per user.
+ */
+const CLAIM = `
+local fresh = {}
+for i = 2, #ARGV do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then fresh[#fresh + 1] = ARGV[i] end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return fresh`;
+
+type ScriptClient = { ledgerClaim?: unknown; defineCommand(name: string, definition: object): void };
+
+/**
  * Remembers who a post was pushed to live. A batch replayed after a crash, or the walk that
  * follows an online-first pass, pushes only to users not pushed to before.
  */
@@ -17,21 +31,18 @@ export class DeliveryLedger {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    const client = redis as unknown as ScriptClient;
+    if (!client.ledgerClaim) client.defineCommand('ledgerClaim', { numberOfKeys: 1, lua: CLAIM });
+  }
 
-  /** Records the users; returns those not recorded before, in one batch. */
+  /** Records the users; returns those not recorded before, in their order, in one batch. */
   async claim(postId: string, userIds: string[]): Promise<string[]> {
     if (userIds.length === 0) return [];
     const batch = new RedisBatch(this.redis);
-    const touched = new Set<string>();
-    // One SADD per user: its reply (1 or 0) says whether that user is new.
-    for (const id of userIds) {
-      const key = this.keys.livePushes(postId, RedisKeys.shardOf(id, LEDGER_SHARDS));
-      batch.add('sadd', key, id);
-      touched.add(key);
-    }
-    for (const key of touched) batch.add('expire', key, LEDGER_TTL_S);
-    const results = await batch.execOrThrow();
-    return userIds.filter((_, i) => results[i] === 1);
+    for (const [shard, ids] of RedisKeys.byShard(userIds, LEDGER_SHARDS)) batch.add('ledgerClaim', this.keys.livePushes(postId, shard), LEDGER_TTL_S, ...ids);
+    const fresh = new Set((await batch.execOrThrow()).flat() as string[]);
+    // delete() answers true once per id: a user given twice is answered once.
+    return userIds.filter((id) => fresh.delete(id));
   }
 }

@@ -28,7 +28,7 @@ export class PresenceRepository {
     if (userIds.length === 0) return;
     const until = Date.now() + ttlMs;
     const batch = new RedisBatch(this.redis);
-    for (const [shard, ids] of byShard(userIds)) {
+    for (const [shard, ids] of RedisKeys.byShard(userIds, PRESENCE_SHARDS)) {
       const members: (string | number)[] = [];
       for (const id of ids) members.push(until, id);
       const key = this.keys.online(shard);
@@ -40,7 +40,7 @@ export class PresenceRepository {
   /** The users among these who are online now. */
   async onlineAmong(userIds: string[]): Promise<string[]> {
     if (userIds.length === 0) return [];
-    const shards = [...byShard(userIds)];
+    const shards = [...RedisKeys.byShard(userIds, PRESENCE_SHARDS)];
     const batch = new RedisBatch(this.redis);
     for (const [shard, ids] of shards) batch.add('zmscore', this.keys.online(shard), ...ids);
     const replies = (await batch.execOrThrow()) as (string | null)[][];
@@ -60,13 +60,3 @@ export class PresenceRepository {
   }
 }
 
-function byShard(userIds: string[]): Map<number, string[]> {
-  const shards = new Map<number, string[]>();
-  for (const id of userIds) {
-    const shard = RedisKeys.shardOf(id, PRESENCE_SHARDS);
-    const ids = shards.get(shard);
-    if (ids) ids.push(id);
-    else shards.set(shard, [id]);
-  }
-  return shards;
-}

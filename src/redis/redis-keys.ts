@@ -86,6 +86,18 @@ export class RedisKeys {
     return (hash >>> 0) % shards;
   }
 
+  /** The ids grouped by shard (see shardOf), each group in the order given. */
+  static byShard(ids: string[], shards: number): Map<number, string[]> {
+    const groups = new Map<number, string[]>();
+    for (const id of ids) {
+      const shard = RedisKeys.shardOf(id, shards);
+      const group = groups.get(shard);
+      if (group) group.push(id);
+      else groups.set(shard, [id]);
+    }
+    return groups;
+  }
+
   /**
    * The prefix of one kind of rate limit's counters; the library appends `:<subject>`. Each counter
    * is a key of its own, touched by single-key commands only, so any Cluster slot holds it.
