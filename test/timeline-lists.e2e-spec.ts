@@ -1,3 +1,4 @@
+import { END_OF_HISTORY } from '../src/timelines/timeline-scripts';
 import { TimelineRepository } from '../src/timelines/timeline.repository';
 import { TestRedis, TestRedisTarget } from './support/test-redis';
 
@@ -115,8 +116,9 @@ describe('timeline lists', () => {
   });
 
   describe('ranges', () => {
-    it('answer pages below a cursor, in the list or gone from it, and above `since`, never the sentinel', async () => {
-      const k = await rebuilt([id(50), id(40), id(30), id(20)]);
+    it('answer pages below a cursor, in the list or gone from it, and above `since`', async () => {
+      // The newest of a longer history: it vouches down to its oldest entry.
+      const k = await rebuilt([id(50), id(40), id(30), id(20)], false);
       const page = (query: { before?: string; since?: string; limit: number }) => timelines.ranges([k], query);
       expect(await page({ limit: 2 })).toEqual([{ ids: [id(50), id(40)], oldest: id(20) }]);
       expect(await page({ before: id(40), limit: 10 })).toEqual([{ ids: [id(30), id(20)], oldest: id(20) }]);
@@ -127,9 +129,15 @@ describe('timeline lists', () => {
       expect(await page({ before: id(50), since: id(20), limit: 10 })).toEqual([{ ids: [id(40), id(30)], oldest: id(20) }]);
     });
 
+    it('vouch for everything when the list reaches the end of history, never answering the sentinel', async () => {
+      const whole = await rebuilt([id(50), id(40)]);
+      expect(await timelines.ranges([whole], { limit: 10 })).toEqual([{ ids: [id(50), id(40)], oldest: END_OF_HISTORY }]);
+      expect(await timelines.ranges([whole], { before: id(40), limit: 10 })).toEqual([{ ids: [], oldest: END_OF_HISTORY }]);
+    });
+
     it('tell an empty complete timeline from a missing one', async () => {
       const empty = await rebuilt([]);
-      expect(await timelines.ranges([empty, key()], { limit: 10 })).toEqual([{ ids: [], oldest: null }, null]);
+      expect(await timelines.ranges([empty, key()], { limit: 10 })).toEqual([{ ids: [], oldest: END_OF_HISTORY }, null]);
     });
   });
 
@@ -165,7 +173,7 @@ describe('timeline lists', () => {
       expect(await timelines.removeFrom(k, [id(40), id(99), id(30)])).toEqual([id(40), id(30)]);
       expect(await list(k)).toEqual([id(50), '0']);
       await timelines.removeFromMany([k], [id(50)]);
-      expect(await timelines.ranges([k], { limit: 10 })).toEqual([{ ids: [], oldest: null }]);
+      expect(await timelines.ranges([k], { limit: 10 })).toEqual([{ ids: [], oldest: END_OF_HISTORY }]);
     });
   });
 

@@ -76,11 +76,12 @@ export class RedisFactory {
  * must be read back as written.
  */
 function clusterOptions(options: RedisOptions): ClusterOptions {
-  const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = options;
+  const { lazyConnect, enableOfflineQueue, enableAutoPipelining, retryStrategy, ...perNode } = options;
   void retryStrategy; // each node is reconnected by the cluster client, which refreshes the slots
   return {
     lazyConnect,
     enableOfflineQueue,
+    enableAutoPipelining,
     redisOptions: perNode,
     scaleReads: 'master',
     clusterRetryStrategy: (attempt) => Math.min(attempt * 200, CLUSTER_RETRY_MAX_MS),

@@ -6,6 +6,7 @@ import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors } from './home-cursor';
 import { HomeTimelineService } from './home-timeline.service';
+import { END_OF_HISTORY } from './timeline-scripts';
 import { HomeWindow, TimelineService } from './timeline.service';
 
 const cursors = new HomeCursors({ jwtSecret: 'unit' } as AppConfig);
@@ -52,6 +53,14 @@ describe('HomeTimelineService', () => {
     expect(after(page)).toEqual({ after: '41', deep: false });
     expect(source.homePostIds).not.toHaveBeenCalled();
     expect(timelines.noteActivity).toHaveBeenCalledWith('1');
+  });
+
+  it('ends the history with the window, without asking PostgreSQL, when the window holds all of it', async () => {
+    const { service, source } = setup({ ids: ['50', '45', '40'], seam: END_OF_HISTORY, missing: null });
+    const page = await service.page('1', { limit: 5 });
+    expect(itemIds(page)).toEqual(['50', '45', '40']);
+    expect(page.nextCursor).toBeNull();
+    expect(source.homePostIds).not.toHaveBeenCalled();
   });
 
   it('continues below the seam from PostgreSQL within the same page, with no gap and no duplicate', async () => {

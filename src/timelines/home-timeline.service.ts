@@ -7,6 +7,7 @@ import { PostHydrator } from '../post-store/post-hydrator.service';
 import { FeedFilter } from './feed-filter.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { HomeCursors, HomePosition } from './home-cursor';
+import { END_OF_HISTORY } from './timeline-scripts';
 import { compareIds, MissingSets, TimelineService } from './timeline.service';
 
 /** Most posts a catch-up (`timeline:sync`) returns. */
@@ -119,7 +120,9 @@ export class HomeTimelineService {
     const above = window.ids.length;
     if (above === limit) return { ids: window.ids, deepFrom: above, exhausted: false, missing };
     const seam = window.seam;
-    if (seam !== null && since !== undefined && compareIds(since, seam) >= 0) return { ids: window.ids, deepFrom: above, exhausted: true, missing };
+    // Nothing older than the window exists, or nothing older is asked for.
+    const whole = seam === END_OF_HISTORY || (seam !== null && since !== undefined && compareIds(since, seam) >= 0);
+    if (whole) return { ids: window.ids, deepFrom: above, exhausted: true, missing };
     const below = seam !== null && (before === undefined || compareIds(seam, before) < 0) ? seam : before;
     const older = await this.source.homePostIds(userId, { before: below, since, limit: limit - above });
     const ids = [...window.ids, ...older];

@@ -168,8 +168,8 @@ return 0`;
 /**
  * A page of a timeline. KEYS: the timeline. ARGV: the cursor (only ids below it, '' for none),
  * since (only ids above it, '' for none), the page size.
- * Answers false when the list is not complete, else the oldest id it holds ('' when none) followed
- * by the page, newest first. A cursor still in the list is found with LPOS; one that left (deleted,
+ * Answers false when the list is not complete, else where it vouches down to (its oldest id, or
+ * END_OF_HISTORY when it holds everything) followed by the page, newest first. A cursor still in the list is found with LPOS; one that left (deleted,
  * trimmed) by a binary search over positions.
  */
 export const RANGE = `
@@ -177,7 +177,6 @@ local key, before, since, limit = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(
 local tail = redis.call('LINDEX', key, -1)
 if not tail or tail == '${REBUILDING}' then return false end
 local oldest = tail
-if tonumber(tail) <= 0 then oldest = redis.call('LINDEX', key, -2) or '' end
 local start = 0
 if before ~= '' then
   local pos = redis.call('LPOS', key, before)

@@ -16,8 +16,11 @@ export const BULK_SLICE = 250;
 export interface WindowRange {
   /** Ids of the range, newest first. */
   ids: string[];
-  /** The oldest id the whole set holds, or null when it holds none. */
-  oldest: string | null;
+  /**
+   * Down to where the set vouches for everything: its oldest id, or END_OF_HISTORY when it holds
+   * everything down to the start (empty or not).
+   */
+  oldest: string;
 }
 
 export interface RangeQuery {
@@ -126,8 +129,8 @@ export class TimelineRepository {
   }
 
   /**
-   * Several ranges of several timelines in one round trip, each with the oldest id its timeline
-   * holds; null for a timeline that is not complete.
+   * Several ranges of several timelines in one round trip, each with where its timeline vouches
+   * down to (WindowRange.oldest); null for a timeline that is not complete.
    */
   async ranges(keys: string[], query: RangeQuery): Promise<(WindowRange | null)[]> {
     const batch = new RedisBatch(this.redis);
@@ -135,7 +138,7 @@ export class TimelineRepository {
     return (await batch.execOrThrow()).map((reply) => {
       if (reply === null) return null;
       const [oldest, ...ids] = reply as string[];
-      return { ids, oldest: oldest || null };
+      return { ids, oldest };
     });
   }
 

@@ -5,6 +5,7 @@ import { GraphService } from '../graph/graph.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { compareIds, cutAtSeam, MERGE_ON_FOLLOW, TimelineService } from './timeline.service';
 import { TimelineRepository } from './timeline.repository';
+import { END_OF_HISTORY } from './timeline-scripts';
 
 const DAY_MS = 86_400_000;
 const keys = new RedisKeys('t:');
@@ -131,7 +132,7 @@ describe('TimelineService', () => {
   });
 
   describe('readWindow', () => {
-    const range = (ids: string[], oldest: string | null = ids[ids.length - 1] ?? null) => ({ ids, oldest });
+    const range = (ids: string[], oldest: string = ids[ids.length - 1] ?? END_OF_HISTORY) => ({ ids, oldest });
 
     it('reads the home set alone when the user follows no big account, down to its oldest entry', async () => {
       const { service, timelines } = setup();
@@ -158,11 +159,11 @@ describe('TimelineService', () => {
       await expect(service.readWindow('1', { limit: 10 })).resolves.toMatchObject({ ids: ['1000', '100', '99', '10'], seam: '9' });
     });
 
-    it('vouches for nothing when a set is empty: the page comes from PostgreSQL', async () => {
+    it('takes no seam from a big account’s list that holds its whole history, even an empty one', async () => {
       const { service, timelines } = setup();
-      timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
-      timelines.ranges.mockResolvedValue([range(['50'], '50'), range([], null)]);
-      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: [], seam: null, missing: null });
+      timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '0' });
+      timelines.ranges.mockResolvedValue([range(['50', '30'], '20'), range([], END_OF_HISTORY), range(['40'], END_OF_HISTORY)]);
+      await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '20', missing: null });
     });
 
     it('loads the big accounts followed when they are not cached, and caches them at the current version', async () => {
@@ -345,9 +346,16 @@ describe('cutAtSeam', () => {
     });
   });
 
-  it('vouches for nothing when a set is missing or empty', () => {
+  it('vouches for nothing when a set is missing', () => {
     expect(cutAtSeam([{ ids: ['5'], oldest: '5' }, null], 10)).toEqual({ ids: [], seam: null });
-    expect(cutAtSeam([{ ids: [], oldest: null }], 10)).toEqual({ ids: [], seam: null });
+  });
+
+  it('takes no seam from a set that holds everything; with only such sets, the seam is the end of history', () => {
+    expect(cutAtSeam([{ ids: ['5', '3'], oldest: '3' }, { ids: ['4', '2'], oldest: END_OF_HISTORY }], 10)).toEqual({ ids: ['5', '4', '3'], seam: '3' });
+    expect(cutAtSeam([{ ids: ['5', '3'], oldest: END_OF_HISTORY }, { ids: [], oldest: END_OF_HISTORY }], 10)).toEqual({
+      ids: ['5', '3'],
+      seam: END_OF_HISTORY,
+    });
   });
 
   it('keeps the seam when the range holds nothing above it (a page below the window)', () => {

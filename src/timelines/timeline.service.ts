@@ -26,13 +26,14 @@ const ACTIVITY_PERIOD_S = 3600;
  * one writer that adds only part of a range (the follow backfill) cuts the timeline to where it is
  * whole (merge, below). So the merged sets are the truth from the highest of their oldest entries
  * up: that entry is the seam. Ids at or above it come from Redis, ids below it from PostgreSQL.
- * A set that is missing or holds nothing vouches for nothing, and then the whole page comes from
- * PostgreSQL (seam null).
+ * A set that reaches the end of history (it holds everything down to the start) sets no seam of
+ * its own; when every set does, the seam is END_OF_HISTORY and PostgreSQL is not asked at all. A
+ * set that is missing vouches for nothing, and then the whole page comes from PostgreSQL (seam null).
  */
 export interface HomeWindow {
   /** Ids at or above the seam, below `before` and above `since`, newest first, at most `limit`. */
   ids: string[];
-  /** The lowest id Redis answers for; null when it answers for none. */
+  /** The lowest id Redis answers for: END_OF_HISTORY when it answers for all; null when for none. */
   seam: string | null;
   /** Sets the read found missing, for repair(); null when none was. */
   missing: MissingSets | null;
@@ -326,12 +327,13 @@ export class TimelineService implements BeforeApplicationShutdown {
 
 /**
  * Merges the ranges (each newest first) into one, keeping only what lies at or above the seam:
- * the highest of the sets' oldest entries. A set missing or empty vouches for nothing.
+ * the highest of the sets' oldest entries (END_OF_HISTORY, the lowest of all, for a set that holds
+ * everything). A set missing vouches for nothing.
  */
 export function cutAtSeam(ranges: (WindowRange | null)[], limit: number): Omit<HomeWindow, 'missing'> {
   let seam: string | null = null;
   for (const range of ranges) {
-    if (range === null || range.oldest === null) return UNTRUSTED;
+    if (range === null) return UNTRUSTED;
     if (seam === null || compareIds(range.oldest, seam) > 0) seam = range.oldest;
   }
   if (seam === null) return UNTRUSTED;
