@@ -45,10 +45,11 @@ const after = (page: { nextCursor: string | null }) => (page.nextCursor === null
 const cursor = (id: string, deep = false) => cursors.encode('1', { after: id, deep });
 
 describe('HomeTimelineService', () => {
-  it('answers from Redis alone when the window holds the whole page, asking one more than the limit', async () => {
-    const { service, timelines, source } = setup({ ids: ids(50, 40), seam: '10', missing: null });
+  it('answers from Redis alone when the window holds the whole page, asking a quarter more than it needs', async () => {
+    const { service, timelines, source } = setup({ ids: ids(50, 37), seam: '10', missing: null });
     const page = await service.page('1', { limit: 10 });
-    expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 11 });
+    // The page needs 11 (one more tells whether anything is left); 14 leave room for the rules.
+    expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 14 });
     expect(itemIds(page)).toEqual(ids(50, 41));
     expect(after(page)).toEqual({ after: '41', deep: false });
     expect(source.homePostIds).not.toHaveBeenCalled();
@@ -66,7 +67,7 @@ describe('HomeTimelineService', () => {
   it('continues below the seam from PostgreSQL within the same page, with no gap and no duplicate', async () => {
     const { service, source, hydrator } = setup({ ids: ['50', '45', '40'], seam: '40', missing: null }, [['39', '30', '20']]);
     const page = await service.page('1', { limit: 5 });
-    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '40', since: undefined, limit: 3 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '40', since: undefined, limit: 5 });
     expect(itemIds(page)).toEqual(['50', '45', '40', '39', '30']);
     // The page ended below the seam: the cursor says so, and the old posts were read cold.
     expect(after(page)).toEqual({ after: '30', deep: true });
@@ -77,8 +78,8 @@ describe('HomeTimelineService', () => {
   it('reads a page below the seam from PostgreSQL, below the cursor', async () => {
     const { service, source, timelines } = setup({ ids: [], seam: '40', missing: null }, [['29', '28', '27']]);
     const page = await service.page('1', { limit: 2, cursor: cursor('30') });
-    expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 3 });
-    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 3 });
+    expect(timelines.readWindow).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 4 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: undefined, limit: 4 });
     expect(itemIds(page)).toEqual(['29', '28']);
     expect(after(page)).toEqual({ after: '28', deep: true });
   });
@@ -87,7 +88,7 @@ describe('HomeTimelineService', () => {
     const { service, source, timelines, hydrator } = setup({ ids: [], seam: '40', missing: null }, [['29', '28', '27']]);
     const page = await service.page('1', { limit: 2, cursor: cursor('30', true), since: '5' });
     expect(timelines.readWindow).not.toHaveBeenCalled();
-    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: '5', limit: 3 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '30', since: '5', limit: 4 });
     expect(hydrator.hydrateCold).toHaveBeenCalledWith(['29', '28', '27']);
     expect(after(page)).toEqual({ after: '28', deep: true });
   });
@@ -95,7 +96,7 @@ describe('HomeTimelineService', () => {
   it('reads the whole page from PostgreSQL when Redis vouches for nothing (a returning reader)', async () => {
     const { service, source, hydrator } = setup({ ids: [], seam: null, missing: null }, [['9', '8']]);
     const page = await service.page('1', { limit: 20 });
-    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 21 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 27 });
     expect(page).toEqual({ items: [post('9'), post('8')], nextCursor: null });
     // The reader's newest posts: read through the post cache, and not a deep position.
     expect(hydrator.hydrate).toHaveBeenCalledWith(['9', '8']);
@@ -132,38 +133,41 @@ describe('HomeTimelineService', () => {
   it('passes since on to PostgreSQL when it lies below the seam', async () => {
     const { service, source } = setup({ ids: ['50'], seam: '50', missing: null }, [['30']]);
     await service.page('1', { limit: 10, since: '20' });
-    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '50', since: '20', limit: 10 });
+    expect(source.homePostIds).toHaveBeenCalledWith('1', { before: '50', since: '20', limit: 13 });
   });
 
   it('tops a page up from further down when posts are dropped, and points the cursor after the last one shown', async () => {
-    const { service, hydrator, source, timelines } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6'], ['5', '4']]);
-    hydrator.hydrate.mockImplementationOnce(async () => [post('9'), post('7')]);
+    const { service, hydrator, source, timelines } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '7', '6', '5'], ['4', '3']]);
+    hydrator.hydrate.mockImplementationOnce(async () => [post('9'), post('7'), post('5')]);
     const page = await service.page('1', { limit: 3 });
     // What the read found deleted leaves the timeline (lazy clean-up).
     expect(timelines.dropGone).toHaveBeenCalledWith('1', ['8', '6']);
-    expect(source.homePostIds).toHaveBeenNthCalledWith(2, '1', { before: '6', since: undefined, limit: 2 });
+    // One more post needed; 2 of the 5 examined were dropped, so it asks for 5/3 as many.
+    expect(source.homePostIds).toHaveBeenNthCalledWith(2, '1', { before: '5', since: undefined, limit: 2 });
     expect(itemIds(page)).toEqual(['9', '7', '5']);
     expect(after(page)).toEqual({ after: '5', deep: false });
   });
 
   it('answers a short page after three batches, with a cursor after the last post examined', async () => {
-    const { service, hydrator, source } = setup({ ids: [], seam: null, missing: null }, [['9', '8'], ['7', '6'], ['5', '4']]);
+    const rows = (from: number, n: number) => ids(from, from - n + 1);
+    const { service, hydrator, source } = setup({ ids: [], seam: null, missing: null }, [rows(50, 3), rows(47, 6), rows(41, 8)]);
     hydrator.hydrate.mockResolvedValue([]);
     const page = await service.page('1', { limit: 1 });
-    expect(source.homePostIds).toHaveBeenCalledTimes(3);
+    // Everything dropped: each batch asks for more, up to four times what the page needs.
+    expect(source.homePostIds.mock.calls.map(([, query]) => query.limit)).toEqual([3, 6, 8]);
     expect(page.items).toEqual([]);
-    expect(after(page)).toEqual({ after: '4', deep: false });
+    expect(after(page)).toEqual({ after: '34', deep: false });
   });
 
   it('passes every batch through the feed rules with the reader’s relations, loaded once for the page', async () => {
-    const { service, source, filter } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '6'], ['5', '4'], ['3']]);
+    const { service, source, filter } = setup({ ids: [], seam: null, missing: null }, [['9', '8', '6', '4'], ['3', '2']]);
     const relations = { reader: '1' };
     filter.readerRelations.mockResolvedValue(relations);
     // The rules keep out every even id.
     filter.postsFor.mockImplementation(async (_reader: string, posts: PostView[], _relations?: unknown) => posts.filter((p) => Number(p.id) % 2 === 1));
     const page = await service.page('1', { limit: 2 });
-    expect(itemIds(page)).toEqual(['9', '5']);
-    expect(source.homePostIds).toHaveBeenCalledTimes(3);
+    expect(itemIds(page)).toEqual(['9', '3']);
+    expect(source.homePostIds).toHaveBeenCalledTimes(2);
     expect(filter.readerRelations).toHaveBeenCalledTimes(1);
     expect(filter.readerRelations).toHaveBeenCalledWith('1');
     for (const call of filter.postsFor.mock.calls) expect(call[2]).toBe(relations);
