@@ -40,7 +40,9 @@ export class DeliveryLedger {
   async claim(postId: string, userIds: string[]): Promise<string[]> {
     if (userIds.length === 0) return [];
     const batch = new RedisBatch(this.redis);
-    for (const [shard, ids] of RedisKeys.byShard(userIds, LEDGER_SHARDS)) batch.add('ledgerClaim', this.keys.livePushes(postId, shard), LEDGER_TTL_S, ...ids);
+    for (const [shard, ids] of RedisKeys.byShard(userIds, LEDGER_SHARDS)) {
+      batch.add('ledgerClaim', this.keys.livePushes(postId, shard), LEDGER_TTL_S, ...ids);
+    }
     const fresh = new Set((await batch.execOrThrow()).flat() as string[]);
     // delete() answers true once per id: a user given twice is answered once.
     return userIds.filter((id) => fresh.delete(id));

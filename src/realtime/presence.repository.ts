@@ -59,4 +59,3 @@ export class PresenceRepository {
     return ((await batch.execOrThrow()) as string[][]).flat();
   }
 }
-

@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
+import { groupBy } from '../common/group-by';
 import { RedisClient } from './redis-client';
 
 export type BatchArg = string | number | Buffer;
@@ -90,27 +91,15 @@ export class RedisBatch {
    * group of its own; ioredis then finds it, or fails that group alone.
    */
   private byNode(cluster: Cluster, positions: number[]): Map<string, number[]> {
-    const groups = new Map<string, number[]>();
-    positions.forEach((position) => {
+    return groupBy(positions, (position) => {
       const slot = calculateSlot(this.routes[position]);
-      const owner = cluster.slots[slot]?.join(',') || `slot:${slot}`;
-      const group = groups.get(owner);
-      if (group) group.push(position);
-      else groups.set(owner, [position]);
+      return cluster.slots[slot]?.join(',') || `slot:${slot}`;
     });
-    return groups;
   }
 
   private bySlot(keys: string[]): string[][] {
     if (keys.length === 0) return [];
     if (!this.client.isCluster) return [keys];
-    const groups = new Map<number, string[]>();
-    for (const key of keys) {
-      const slot = calculateSlot(key);
-      const group = groups.get(slot);
-      if (group) group.push(key);
-      else groups.set(slot, [key]);
-    }
-    return [...groups.values()];
+    return [...groupBy(keys, (key) => calculateSlot(key)).values()];
   }
 }

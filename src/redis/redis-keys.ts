@@ -1,3 +1,5 @@
+import { groupBy } from '../common/group-by';
+
 /**
  * Every Redis key we own, in one place. Keys of one user share the hash tag `{u:ID}` so a
  * multi-key command on them lands in one Redis Cluster slot; a post's cache entry is tagged by post.
@@ -88,14 +90,7 @@ export class RedisKeys {
 
   /** The ids grouped by shard (see shardOf), each group in the order given. */
   static byShard(ids: string[], shards: number): Map<number, string[]> {
-    const groups = new Map<number, string[]>();
-    for (const id of ids) {
-      const shard = RedisKeys.shardOf(id, shards);
-      const group = groups.get(shard);
-      if (group) group.push(id);
-      else groups.set(shard, [id]);
-    }
-    return groups;
+    return groupBy(ids, (id) => RedisKeys.shardOf(id, shards));
   }
 
   /**
