@@ -4,7 +4,7 @@ import { LiveClient } from './support/live-client';
 import { seedFollowers } from './support/seed';
 import { freePort, waitForLog } from './support/processes';
 import { TestEnv } from './support/test-env';
-import { createTimelines } from './support/timelines';
+import { countHolding, createTimelines } from './support/timelines';
 
 jest.setTimeout(120_000);
 
@@ -113,6 +113,10 @@ describe('live feed over Socket.IO, across processes', () => {
     const post = await api1.createPost(author, 'before the follow');
     await api1.follow(reader, author);
     await eventually(async () => expect(await api1.homeIds(reader)).toEqual([post.id]));
+    // The first read answered from PostgreSQL and rebuilds the timeline in the background: the
+    // unfollow takes the post out of it only once it is there (the case under test).
+    const redis = env.redis();
+    await eventually(async () => expect(await countHolding(redis, [reader.id], post.id)).toBe(1));
     const live = await connect(api2Url, reader);
     await api1.delete(`/users/${author.username}/follow`, reader);
     await eventually(async () => expect(live.deletes).toEqual([post.id]));
