@@ -50,8 +50,8 @@ export type Scenario = (typeof SCENARIOS)[number];
  * timelines a second that this machine's Redis can write at best with the service's structure and
  * script, as the raw-write baseline measures at the start of the run: busy enough to queue, never
  * so busy that the queue grows without end and a delay measures the backlog instead of the fan-out
- * (the service writes about 0.4 to 0.5 of that raw rate here, so half of it saturated the
- * 10,000-follower class: 8.8 s p99). Small classes are capped at MAX_RATE posts a
+ * (half of it saturated the 10,000-follower class, 8.8 s p99, when the service wrote about 0.4 of
+ * that raw rate, a raw write of one script call per timeline). Small classes are capped at MAX_RATE posts a
  * second: every post of the 1,000 class is also pushed to 1,000 sockets, and at 20 a second its
  * writes and 20,000 socket messages kept both cores of this machine busy. Each class then posts
  * for about CLASS_SECONDS.

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RedisBatch } from '../redis/redis-batch';
 import { RedisClient } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
+import { defineScripts } from '../redis/redis-scripts';
 
 /** Long enough to outlast any fan-out and its retries. */
 const LEDGER_TTL_S = 6 * 3600;
@@ -20,8 +21,6 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return fresh`;
 
-type ScriptClient = { ledgerClaim?: unknown; defineCommand(name: string, definition: object): void };
-
 /**
  * Remembers who a post was pushed to live. A batch replayed after a crash, or the walk that
  * follows an online-first pass, pushes only to users not pushed to before.
@@ -32,8 +31,7 @@ export class DeliveryLedger {
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const client = redis as unknown as ScriptClient;
-    if (!client.ledgerClaim) client.defineCommand('ledgerClaim', { numberOfKeys: 1, lua: CLAIM });
+    defineScripts([redis], { ledgerClaim: { numberOfKeys: 1, lua: CLAIM } });
   }
 
   /** Records the users; returns those not recorded before, in their order, in one batch. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BulkRedisClient, RedisClient } from '../redis/redis-client';
 import { RedisBatch } from '../redis/redis-batch';
 import { RedisKeys } from '../redis/redis-keys';
+import { defineScripts, ScriptDefinition } from '../redis/redis-scripts';
 import { BEGIN_REBUILD, MERGE, PUSH, PUSH_REPOST, RANGE, REMOVE, REBUILDING } from './timeline-scripts';
 
 /** Writes of more timeline entries than this go over the bulk connection (see BulkRedisClient). */
@@ -31,8 +32,8 @@ export interface RangeQuery {
   limit: number;
 }
 
-/** The scripts as commands of our clients (names are prefixed: they share ioredis's namespace). */
-const SCRIPTS = {
+/** The scripts as commands of our clients (see defineScripts). */
+const SCRIPTS: Record<string, ScriptDefinition> = {
   // Any number of keys: the count comes first (see RedisBatch.addForKeys).
   timelinePush: { lua: PUSH },
   timelinePushRepost: { numberOfKeys: 2, lua: PUSH_REPOST },
@@ -41,7 +42,6 @@ const SCRIPTS = {
   timelineRange: { numberOfKeys: 1, lua: RANGE },
   timelineRemove: { numberOfKeys: 1, lua: REMOVE },
 };
-type ScriptClient = { [name: string]: unknown; defineCommand(name: string, definition: object): void };
 
 /**
  * Home timelines and authors' post lists in Redis: lists of post ids, newest first, kept in shape
@@ -54,11 +54,7 @@ export class TimelineRepository {
     private readonly keys: RedisKeys,
     private readonly bulk: BulkRedisClient,
   ) {
-    // ioredis sends a defined command as EVALSHA, loading the script when Redis does not know it,
-    // in pipelines too; on a cluster, its first key routes it.
-    for (const client of [redis, bulk] as unknown as ScriptClient[]) {
-      for (const [name, definition] of Object.entries(SCRIPTS)) if (!client[name]) client.defineCommand(name, definition);
-    }
+    defineScripts([redis, bulk], SCRIPTS);
   }
 
   /**
@@ -212,9 +208,9 @@ export class TimelineRepository {
   }
 
   /**
-   * A write to many timelines in one round trip; a bulk write (more than BULK_WRITE_MIN entries)
-   * goes over the bulk connection in slices of BULK_SLICE timelines, one after the other. `add`
-   * puts a slice's commands in its batch. Returns the replies of every slice in order.
+   * A write to many timelines: one round trip, or for a bulk write (more than BULK_WRITE_MIN
+   * entries) one per slice of BULK_SLICE timelines, one after the other, over the bulk connection.
+   * `add` puts a slice's commands in its batch. Returns the replies of every slice in order.
    */
   private async writeInSlices<T>(timelines: T[], entriesEach: number, add: (batch: RedisBatch, slice: T[]) => void): Promise<unknown[]> {
     const bulk = timelines.length * entriesEach > BULK_WRITE_MIN;
