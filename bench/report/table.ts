@@ -45,6 +45,8 @@ export function renderTables(r: LoadResults): string {
     for (const inFlight of Object.keys(r.reads.http)) {
       const http = r.reads.http[inFlight];
       baselines.push([`home page of ${r.reads.limit}, ${inFlight} in flight: HTTP vs raw Redis read`, perSec(http.perSec), perSec(r.reads.rawRedis[inFlight]?.perSec), ratioText(http.perSec, r.reads.rawRedis[inFlight]?.perSec)]);
+      const gets = r.reads.rawRedisGets?.[inFlight];
+      if (gets) baselines.push([`home page of ${r.reads.limit}, ${inFlight} in flight: HTTP vs raw read, a GET per post`, perSec(http.perSec), perSec(gets.perSec), ratioText(http.perSec, gets.perSec)]);
       baselines.push([`home page of ${r.reads.limit}, ${inFlight} in flight: HTTP vs SQL fan-out on read`, perSec(http.perSec), perSec(r.reads.sql[inFlight]?.perSec), ratioText(http.perSec, r.reads.sql[inFlight]?.perSec)]);
     }
     const lat = (t?: { latencyMs: { p50: number | null; p99: number | null } }) => (t ? `${fix(t.latencyMs.p50)} / ${fix(t.latencyMs.p99)} ms` : '-');

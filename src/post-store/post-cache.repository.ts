@@ -19,14 +19,15 @@ export class PostCacheRepository {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Looks every id up in one round trip: a post, 'gone', or undefined for a miss. */
+  /** Looks every id up in one round trip: a post, 'gone', or undefined for a miss (a failed read is one). */
   async getMany(ids: string[]): Promise<CachedPost[]> {
     if (ids.length === 0) return [];
-    const batch = new RedisBatch(this.redis);
-    for (const id of ids) batch.add('get', this.keys.post(id));
-    const results = await batch.exec();
-    return results.map(([err, raw]) => {
-      if (err || typeof raw !== 'string') return undefined;
+    const values = await RedisBatch.getMany(
+      this.redis,
+      ids.map((id) => this.keys.post(id)),
+    );
+    return values.map((raw) => {
+      if (typeof raw !== 'string') return undefined;
       // Entries cached before version 2 lack replyTo and repostOf: they were neither.
       return raw === GONE ? 'gone' : ({ replyTo: null, repostOf: null, ...JSON.parse(raw) } as PostView);
     });

@@ -108,4 +108,51 @@ describe('RedisBatch', () => {
     expect(refreshed).toBe(1);
     expect(sent.at(-1)).toEqual([['set', 'k{u:2}', 'b']]);
   });
+
+  describe('getMany', () => {
+    /** A client whose MGET answers `v:KEY` for each key, null for keys starting with `none`, and fails where a key starts with `bad`. */
+    function mgetClient(cluster: { slots: string[][] } | null) {
+      const pipelines: unknown[][][] = [];
+      const client = {
+        isCluster: cluster !== null,
+        slots: cluster?.slots,
+        pipeline: (commands: unknown[][]) => {
+          pipelines.push(commands);
+          return {
+            exec: async () =>
+              commands.map((c) => {
+                const keys = c.slice(1) as string[];
+                if (keys.some((k) => k.startsWith('bad'))) return [new Error('LOADING'), null];
+                return [null, keys.map((k) => (k.startsWith('none') ? null : `v:${k}`))];
+              }),
+          };
+        },
+      };
+      return { client: client as unknown as RedisClient, pipelines };
+    }
+
+    it('reads every key with one MGET on one Redis, values in the order of the keys', async () => {
+      const { client, pipelines } = mgetClient(null);
+      const values = await RedisBatch.getMany(client, ['p{u:1}', 'none{u:2}', 'p{u:3}']);
+      expect(pipelines).toEqual([[['mget', 'p{u:1}', 'none{u:2}', 'p{u:3}']]]);
+      expect(values).toEqual(['v:p{u:1}', null, 'v:p{u:3}']);
+    });
+
+    it('on a cluster, sends one MGET per slot and puts the values back in the order of the keys', async () => {
+      const { client, pipelines } = mgetClient(threeMasters());
+      const keys = ['a{u:1}', ...Array.from({ length: 30 }, (_, i) => `p{u:${i + 2}}`), 'b{u:1}', 'none{u:40}'];
+      const values = await RedisBatch.getMany(client, keys);
+
+      for (const command of pipelines.flat()) expect(new Set((command.slice(1) as string[]).map((k) => calculateSlot(k))).size).toBe(1);
+      expect(pipelines.flat().find((command) => command[1] === 'a{u:1}')).toEqual(['mget', 'a{u:1}', 'b{u:1}']);
+      expect(values).toEqual(keys.map((k) => (k.startsWith('none') ? null : `v:${k}`)));
+    });
+
+    it('gives the keys of a slot whose read failed the error, and the others their values', async () => {
+      const { client } = mgetClient(threeMasters());
+      const values = await RedisBatch.getMany(client, ['p{u:1}', 'bad{u:2}']);
+      expect(values[0]).toBe('v:p{u:1}');
+      expect(values[1]).toBeInstanceOf(Error);
+    });
+  });
 });

@@ -1,0 +1,36 @@
+import { PostCacheRepository } from '../src/post-store/post-cache.repository';
+import { PostView } from '../src/post-store/post.presenter';
+import { TestRedis, TestRedisTarget } from './support/test-redis';
+
+function post(id: string): PostView {
+  return { id, text: `post ${id} ✓`, createdAt: new Date(0).toISOString(), author: { id: '7', username: 'ann', displayName: 'Ann' }, replyTo: null, repostOf: null };
+}
+
+// The post cache on the real Redis (one server, or the cluster in the e2e-cluster project): a page's
+// posts are read in one round trip however their keys spread over slots.
+describe('post cache', () => {
+  let target: TestRedisTarget;
+  let redis: TestRedis;
+  let cache: PostCacheRepository;
+
+  beforeAll(async () => {
+    target = await TestRedisTarget.create();
+    redis = target.client();
+    cache = new PostCacheRepository(redis, redis.keys);
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await target.release();
+  });
+
+  it('answers a page of ids in their order: cached posts, gone ones, and misses', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => String(5000 + i));
+    const cached = ids.filter((_, i) => i % 3 === 0);
+    const gone = ids.filter((_, i) => i % 3 === 1);
+    await cache.putMany(cached.map(post), gone);
+
+    const asked = [...ids, cached[0]];
+    expect(await cache.getMany(asked)).toEqual(asked.map((id) => (cached.includes(id) ? post(id) : gone.includes(id) ? 'gone' : undefined)));
+  });
+});
