@@ -16,7 +16,7 @@ const ids = (from: number, to: number) => Array.from({ length: from - to + 1 }, 
 function setup(window: HomeWindow | HomeWindow[], sql: string[][] = []) {
   const windows = Array.isArray(window) ? [...window] : [window];
   const timelines = {
-    noteActivity: jest.fn().mockResolvedValue(undefined),
+    noteActivity: jest.fn().mockResolvedValue(false),
     readWindow: jest.fn().mockImplementation(async () => (windows.length > 1 ? windows.shift() : windows[0])),
     repair: jest.fn(),
     dropGone: jest.fn(),
@@ -54,6 +54,18 @@ describe('HomeTimelineService', () => {
     expect(after(page)).toEqual({ after: '41', deep: false });
     expect(source.homePostIds).not.toHaveBeenCalled();
     expect(timelines.noteActivity).toHaveBeenCalledWith('1');
+  });
+
+  it('reads the page again when the activity mark dropped a returning reader’s stale timeline', async () => {
+    const stale = { ids: ['50', '45'], seam: '45', missing: null };
+    const rebuilt = { ids: [], seam: null, missing: { userId: '1', home: true, authors: [] } };
+    // The stale read goes on below its seam in PostgreSQL too; the second read is all PostgreSQL.
+    const { service, timelines } = setup([stale, rebuilt], [['40'], ['60', '55']]);
+    timelines.noteActivity.mockResolvedValue(true);
+    const page = await service.page('1', { limit: 5 });
+    expect(timelines.readWindow).toHaveBeenCalledTimes(2);
+    expect(itemIds(page)).toEqual(['60', '55']);
+    expect(timelines.repair).toHaveBeenCalledWith(rebuilt.missing);
   });
 
   it('ends the history with the window, without asking PostgreSQL, when the window holds all of it', async () => {

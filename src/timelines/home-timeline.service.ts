@@ -70,8 +70,10 @@ export class HomeTimelineService {
       throw new BadRequestException('since must be a post id (a decimal string)');
     }
     const from = this.cursors.decode(userId, query.cursor);
-    await this.timelines.noteActivity(userId);
-    const { items, next, missing } = await this.collect(userId, from, query.since, query.limit);
+    // The activity mark goes out with the page's first reads. Once in FANOUT_INACTIVE_DAYS it drops
+    // a returning reader's stale timeline, and then the page is read again, after the drop.
+    const [dropped, read] = await Promise.all([this.timelines.noteActivity(userId), this.collect(userId, from, query.since, query.limit)]);
+    const { items, next, missing } = dropped ? await this.collect(userId, from, query.since, query.limit) : read;
     // Only now, so that rebuilding does not compete with this page's own queries.
     if (missing) this.timelines.repair(missing);
     return { items, nextCursor: next === null ? null : this.cursors.encode(userId, next) };

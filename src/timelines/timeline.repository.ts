@@ -3,7 +3,7 @@ import { BulkRedisClient, RedisClient } from '../redis/redis-client';
 import { RedisBatch } from '../redis/redis-batch';
 import { RedisKeys } from '../redis/redis-keys';
 import { defineScripts, ScriptDefinition } from '../redis/redis-scripts';
-import { BEGIN_REBUILD, MERGE, PUSH, PUSH_REPOST, RANGE, REMOVE, REBUILDING } from './timeline-scripts';
+import { BEGIN_REBUILD, MERGE, PUSH, PUSH_REPOST, RANGE, REMOVE } from './timeline-scripts';
 
 /** Writes of more timeline entries than this go over the bulk connection (see BulkRedisClient). */
 const BULK_WRITE_MIN = 100;
@@ -195,12 +195,6 @@ export class TimelineRepository {
 
   async unlock(key: string): Promise<void> {
     await this.redis.del(this.keys.lock(key));
-  }
-
-  /** Whether the timeline exists and is not being rebuilt. */
-  async isComplete(key: string): Promise<boolean> {
-    const tail = await this.redis.lindex(key, -1);
-    return tail !== null && tail !== REBUILDING;
   }
 
   async delete(key: string): Promise<void> {

@@ -25,7 +25,6 @@ function setup() {
     firstIn: jest.fn().mockResolvedValue(true),
     lock: jest.fn().mockResolvedValue(true),
     unlock: jest.fn().mockResolvedValue(undefined),
-    isComplete: jest.fn().mockResolvedValue(false),
     beginRebuild: jest.fn().mockResolvedValue(true),
     delete: jest.fn().mockResolvedValue(undefined),
     toggleMember: jest.fn().mockResolvedValue(false),
@@ -134,19 +133,36 @@ describe('TimelineService', () => {
   describe('readWindow', () => {
     const range = (ids: string[], oldest: string = ids[ids.length - 1] ?? END_OF_HISTORY) => ({ ids, oldest });
 
+    /** Answers the home range, then the big accounts' ranges, as two calls of ranges(). */
+    const answer = (ranges: jest.Mock, home: ReturnType<typeof range> | null, ...authors: (ReturnType<typeof range> | null)[]) =>
+      ranges.mockImplementation(async (keys: string[]) => (keys[0].endsWith(':home-list') ? [home] : authors));
+
     it('reads the home set alone when the user follows no big account, down to its oldest entry', async () => {
       const { service, timelines } = setup();
-      timelines.ranges.mockResolvedValue([range(['50', '40', '30'], '10')]);
+      answer(timelines.ranges, range(['50', '40', '30'], '10'));
       await expect(service.readWindow('1', { limit: 3, before: '60' })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '10', missing: null });
+      expect(timelines.ranges).toHaveBeenCalledTimes(1);
       expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3, before: '60' });
+    });
+
+    it('asks for the home range together with the big followees, not after them', async () => {
+      const { service, timelines } = setup();
+      const big = deferred<{ ids: string[]; current: string }>();
+      timelines.cachedList.mockReturnValue(big.promise);
+      answer(timelines.ranges, range(['50'], '10'));
+      const read = service.readWindow('1', { limit: 3 });
+      await Promise.resolve();
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3 });
+      big.resolve({ ids: [], current: '0' });
+      await expect(read).resolves.toEqual({ ids: ['50'], seam: '10', missing: null });
     });
 
     it('merges big-account post lists with the home set, newest first, without duplicates, cut at the highest oldest entry', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '3' });
-      timelines.ranges.mockResolvedValue([range(['100', '90', '40', '30'], '5'), range(['95', '90'], '35'), range(['70'], '20')]);
+      answer(timelines.ranges, range(['100', '90', '40', '30'], '5'), range(['95', '90'], '35'), range(['70'], '20'));
       const window = await service.readWindow('1', { limit: 10 });
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:8}:posts-list', 't:{u:9}:posts-list'], { limit: 10 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:8}:posts-list', 't:{u:9}:posts-list'], { limit: 10 });
       // Big account 8's list ends at 35: below it, it may lack posts, so the window ends there.
       expect(window).toEqual({ ids: ['100', '95', '90', '70', '40'], seam: '35', missing: null });
       expect(source.bigFollowees).not.toHaveBeenCalled();
@@ -155,48 +171,47 @@ describe('TimelineService', () => {
     it('orders ids of different digit lengths numerically', async () => {
       const { service, timelines } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
-      timelines.ranges.mockResolvedValue([range(['1000', '99'], '9'), range(['100', '10'], '9')]);
+      answer(timelines.ranges, range(['1000', '99'], '9'), range(['100', '10'], '9'));
       await expect(service.readWindow('1', { limit: 10 })).resolves.toMatchObject({ ids: ['1000', '100', '99', '10'], seam: '9' });
     });
 
     it('takes no seam from a big account’s list that holds its whole history, even an empty one', async () => {
       const { service, timelines } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '0' });
-      timelines.ranges.mockResolvedValue([range(['50', '30'], '20'), range([], END_OF_HISTORY), range(['40'], END_OF_HISTORY)]);
+      answer(timelines.ranges, range(['50', '30'], '20'), range([], END_OF_HISTORY), range(['40'], END_OF_HISTORY));
       await expect(service.readWindow('1', { limit: 10 })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '20', missing: null });
     });
 
     it('loads the big accounts followed when they are not cached, and caches them at the current version', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: null, current: '7' });
-      timelines.isComplete.mockResolvedValue(true);
       source.bigFollowees.mockResolvedValue(['8']);
-      timelines.ranges.mockResolvedValue([range(['10']), range(['20'])]);
+      answer(timelines.ranges, range(['10']), range(['20']));
       await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: ['20'], seam: '20', missing: null });
       expect(timelines.cachedList).toHaveBeenCalledWith('t:{u:1}:big', 't:{big}:version');
       expect(source.bigFollowees).toHaveBeenCalledWith('1');
       expect(timelines.cacheList).toHaveBeenCalledWith('t:{u:1}:big', '7', ['8'], expect.any(Number));
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:8}:posts-list'], { limit: 20 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:8}:posts-list'], { limit: 20 });
     });
 
     it('answers a returning reader without looking anything up, naming the home timeline and big followees as missing', async () => {
       const { service, timelines, source } = setup();
       timelines.cachedList.mockResolvedValue({ ids: null, current: '7' });
-      timelines.isComplete.mockResolvedValue(false);
+      answer(timelines.ranges, null);
       await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({
         ids: [],
         seam: null,
         missing: { userId: '1', home: true, authors: [], bigAccountsVersion: '7' },
       });
       expect(source.bigFollowees).not.toHaveBeenCalled();
-      expect(timelines.ranges).not.toHaveBeenCalled();
+      expect(timelines.ranges).toHaveBeenCalledTimes(1);
       expect(timelines.lock).not.toHaveBeenCalled();
     });
 
     it('names a missing home set and missing big-account lists, and rebuilds nothing itself', async () => {
       const { service, timelines } = setup();
       timelines.cachedList.mockResolvedValue({ ids: ['8', '9'], current: '0' });
-      timelines.ranges.mockResolvedValue([null, range(['20']), null]);
+      answer(timelines.ranges, null, range(['20']), null);
       await expect(service.readWindow('1', { limit: 20 })).resolves.toEqual({ ids: [], seam: null, missing: { userId: '1', home: true, authors: ['9'] } });
       expect(timelines.lock).not.toHaveBeenCalled();
     });
@@ -269,7 +284,7 @@ describe('TimelineService', () => {
     it('drops the timeline of a user inactive longer than FANOUT_INACTIVE_DAYS, and records the activity', async () => {
       const { service, timelines, source } = setup();
       source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 31 * DAY_MS));
-      await service.noteActivity('1');
+      await expect(service.noteActivity('1')).resolves.toBe(true);
       expect(timelines.firstIn).toHaveBeenCalledWith('t:{u:1}:seen', expect.any(Number));
       expect(source.lastActiveAt).toHaveBeenCalledWith('1');
       expect(timelines.delete).toHaveBeenCalledWith('t:{u:1}:home-list');
@@ -280,7 +295,7 @@ describe('TimelineService', () => {
     it('keeps the timeline of an active user, and its expiry one day past FANOUT_INACTIVE_DAYS from now', async () => {
       const { service, timelines, source } = setup();
       source.lastActiveAt.mockResolvedValue(new Date(Date.now() - 29 * DAY_MS));
-      await service.noteActivity('1');
+      await expect(service.noteActivity('1')).resolves.toBe(false);
       expect(timelines.delete).not.toHaveBeenCalled();
       expect(timelines.expire).toHaveBeenCalledWith(['t:{u:1}:home-list', 't:{u:1}:reposts'], 31 * 86_400);
       await service.beforeApplicationShutdown();
@@ -300,14 +315,14 @@ describe('TimelineService', () => {
     it('keeps the timeline when the user is unknown', async () => {
       const { service, timelines, source } = setup();
       source.lastActiveAt.mockResolvedValue(undefined);
-      await service.noteActivity('1');
+      await expect(service.noteActivity('1')).resolves.toBe(false);
       expect(timelines.delete).not.toHaveBeenCalled();
     });
 
     it('does nothing when activity was already noted in this period', async () => {
       const { service, timelines, source } = setup();
       timelines.firstIn.mockResolvedValue(false);
-      await service.noteActivity('1');
+      await expect(service.noteActivity('1')).resolves.toBe(false);
       expect(source.lastActiveAt).not.toHaveBeenCalled();
       expect(source.touch).not.toHaveBeenCalled();
       expect(timelines.delete).not.toHaveBeenCalled();

@@ -205,19 +205,22 @@ export class TimelineService implements BeforeApplicationShutdown {
    * rebuilt (repair).
    */
   async readWindow(userId: string, query: RangeQuery): Promise<HomeWindow> {
-    const cached = await this.timelines.cachedList(this.keys.bigFollowees(userId), this.keys.bigAccountsVersion());
+    // The home range is read with the list of big followees, not after it: a reader who follows no
+    // big account (most readers) gets the whole window in one round trip.
+    const [cached, [home]] = await Promise.all([
+      this.timelines.cachedList(this.keys.bigFollowees(userId), this.keys.bigAccountsVersion()),
+      this.timelines.ranges([this.keys.home(userId)], query),
+    ]);
     let big = cached.ids;
     if (big === null) {
       // A reader whose timeline is gone (back after a long absence, Redis flushed) is served from
       // PostgreSQL at once; their big followees are looked up later, not on this read's time.
-      if (!(await this.timelines.isComplete(this.keys.home(userId)))) {
-        return { ...UNTRUSTED, missing: { userId, home: true, authors: [], bigAccountsVersion: cached.current } };
-      }
+      if (home === null) return { ...UNTRUSTED, missing: { userId, home: true, authors: [], bigAccountsVersion: cached.current } };
       big = await this.loadBigFollowees(userId, cached.current);
     }
-    const ranges = await this.timelines.ranges([this.keys.home(userId), ...big.map((id) => this.keys.authorPosts(id))], query);
+    const ranges = [home, ...(big.length === 0 ? [] : await this.timelines.ranges(big.map((id) => this.keys.authorPosts(id)), query))];
     const authors = big.filter((_, i) => ranges[i + 1] === null);
-    const missing = ranges[0] === null || authors.length > 0 ? { userId, home: ranges[0] === null, authors } : null;
+    const missing = home === null || authors.length > 0 ? { userId, home: home === null, authors } : null;
     return { ...cutAtSeam(ranges, query.limit), missing };
   }
 
@@ -234,21 +237,22 @@ export class TimelineService implements BeforeApplicationShutdown {
   /**
    * Records that the user reads their timeline, and keeps it from expiring (see ttlSeconds). Fan-out
    * skips inactive users, so the timeline of a user coming back after that is stale: it is dropped
-   * here and rebuilt by the read that follows.
+   * here, and true is answered so that the read rebuilds it.
    * The activity itself is written in the background: the read needs only the time it replaces,
    * not to wait for a commit.
    */
-  async noteActivity(userId: string): Promise<void> {
-    if (!(await this.timelines.firstIn(this.keys.lastSeen(userId), ACTIVITY_PERIOD_S))) return;
+  async noteActivity(userId: string): Promise<boolean> {
+    if (!(await this.timelines.firstIn(this.keys.lastSeen(userId), ACTIVITY_PERIOD_S))) return false;
     const previous = await this.source.lastActiveAt(userId);
     this.inBackground('record activity', userId, () => this.source.touch(userId));
     if (previous && this.wasInactive(previous)) {
       await this.timelines.delete(this.keys.home(userId));
       this.logger.log({ msg: 'returning user: timeline will be rebuilt', userId });
-    } else {
-      // The timeline's index of reposts (rule 2) lives as long as the timeline.
-      await this.timelines.expire([this.keys.home(userId), this.keys.homeReposts(userId)], this.ttlSeconds);
+      return true;
     }
+    // The timeline's index of reposts (rule 2) lives as long as the timeline.
+    await this.timelines.expire([this.keys.home(userId), this.keys.homeReposts(userId)], this.ttlSeconds);
+    return false;
   }
 
   wasInactive(lastActiveAt: Date): boolean {
