@@ -105,6 +105,37 @@ describe('timeline lists', () => {
       expect(await timelines.beginRebuild(k, TTL)).toBe(false); // complete: nothing to do
     });
 
+    it('give way to an unfollow that lands meanwhile: the timeline is dropped, and the fill does not bring it back', async () => {
+      const k = key();
+      await timelines.beginRebuild(k, TTL);
+      await timelines.addToMany([k], [id(90), id(85)], MAX, TTL); // fanned out during the rebuild
+      // The unfollowed account's posts: one was pushed meanwhile, and the rebuild read the others
+      // from PostgreSQL before the unfollow.
+      expect(await timelines.removeFrom(k, [id(85), id(70)])).toEqual([id(85)]);
+      expect(await redis.exists(k)).toBe(0);
+      expect(await timelines.fill(k, [id(80), id(70)], MAX, TTL)).toBe(false);
+      expect(await redis.exists(k)).toBe(0);
+      // The next read's rebuild starts afresh.
+      expect(await timelines.beginRebuild(k, TTL)).toBe(true);
+    });
+
+    it('give way to a follow’s backfill that lands meanwhile, as to an unfollow', async () => {
+      const k = key();
+      await timelines.beginRebuild(k, TTL);
+      await timelines.merge(k, [id(60), id(50)], MAX, id(50));
+      expect(await redis.exists(k)).toBe(0);
+      expect(await timelines.fill(k, [id(80), id(40)], MAX, TTL)).toBe(false);
+      expect(await redis.exists(k)).toBe(0);
+    });
+
+    it('leave alone a timeline another rebuilder finished', async () => {
+      const k = key();
+      await timelines.beginRebuild(k, TTL);
+      expect(await timelines.fill(k, [id(80)], MAX, TTL)).toBe(true);
+      expect(await timelines.fill(k, [id(99), id(80)], MAX, TTL)).toBe(false);
+      expect(await list(k)).toEqual([id(80), '0']);
+    });
+
     it('end without the end-of-history sentinel when the truth holds more than the window', async () => {
       const k = key();
       await timelines.beginRebuild(k, TTL);

@@ -114,11 +114,12 @@ return 1`;
  * keep the list's), then the ids.
  *
  * - \`merge\` (a follow's backfill, a settle): an absent list is left alone. Ids older than the
- *   oldest entry join only when the list reaches the end of history or is being rebuilt; with a
- *   cut, the older entries leave, the end of history with them.
+ *   oldest entry join only when the list reaches the end of history; with a cut, the older entries
+ *   leave, the end of history with them. A list being rebuilt is dropped instead (see REMOVE).
  * - \`fill\` and \`fill-all\` (a rebuild: the newest ids of the truth, all of them with fill-all):
  *   merged with what was pushed since the rebuild began, ending with the end of history when
- *   everything fits.
+ *   everything fits; a list no longer being rebuilt (dropped by an edit of the graph, or
+ *   completed by another rebuilder) is left alone, and 0 answered.
  */
 export const MERGE = `${REWRITE}
 local key, mode, max, cut, ttl = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -126,6 +127,11 @@ local current = redis.call('LRANGE', key, 0, -1)
 if mode == 'merge' and #current == 0 then return 0 end
 local sentinel = nil
 if #current > 0 and tonumber(current[#current]) <= 0 then sentinel = table.remove(current) end
+if mode == 'merge' and sentinel == '${REBUILDING}' then
+  redis.call('DEL', key)
+  return 0
+end
+if mode ~= 'merge' and sentinel ~= '${REBUILDING}' then return 0 end
 local floor = 0
 if mode == 'merge' and sentinel == nil then floor = tonumber(current[#current]) end
 local incoming = {}
@@ -146,8 +152,7 @@ while #out < max do
   out[#out + 1] = pick
 end
 local whole = current[i] == nil and incoming[j] == nil and cut == ''
-if sentinel == '${REBUILDING}' and mode == 'merge' then out[#out + 1] = sentinel
-elseif whole and #out < max and (mode == 'fill-all' or sentinel == '${END_OF_HISTORY}') then out[#out + 1] = '${END_OF_HISTORY}' end
+if whole and #out < max and (mode == 'fill-all' or sentinel == '${END_OF_HISTORY}') then out[#out + 1] = '${END_OF_HISTORY}' end
 rewrite(key, out, ttl ~= '' and ttl or nil)
 return #out`;
 
@@ -200,14 +205,20 @@ for _, id in ipairs(redis.call('LRANGE', key, start, start + limit - 1)) do
 end
 return out`;
 
-/** Removes ids from one timeline in one walk. KEYS: the timeline. ARGV: the ids. Answers those it held. */
+/**
+ * Removes ids from one timeline in one walk (an unfollow). KEYS: the timeline. ARGV: the ids.
+ * Answers those it held. A list being rebuilt is dropped whole: its rebuild read PostgreSQL before
+ * this edit and would put the ids back, so the next read rebuilds it from a truth that has the edit.
+ */
 export const REMOVE = `${REWRITE}
 local key = KEYS[1]
 local gone = {}
 for i = 1, #ARGV do gone[ARGV[i]] = true end
+local entries = redis.call('LRANGE', key, 0, -1)
 local keep, removed = {}, {}
-for _, id in ipairs(redis.call('LRANGE', key, 0, -1)) do
+for _, id in ipairs(entries) do
   if gone[id] then removed[#removed + 1] = id else keep[#keep + 1] = id end
 end
-if #removed > 0 then rewrite(key, keep, nil) end
+if entries[#entries] == '${REBUILDING}' then redis.call('DEL', key)
+elseif #removed > 0 then rewrite(key, keep, nil) end
 return removed`;

@@ -99,7 +99,10 @@ export class TimelineRepository {
     await batch.execOrThrow();
   }
 
-  /** Removes the ids from one timeline; returns those it held. */
+  /**
+   * Removes the ids from one timeline; returns those it held. A timeline being rebuilt is dropped
+   * instead, since its rebuild may have read the ids before they left the truth (see REMOVE).
+   */
   async removeFrom(key: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const [removed] = await new RedisBatch(this.redis).add('timelineRemove', key, ...ids).execOrThrow();
@@ -117,11 +120,14 @@ export class TimelineRepository {
 
   /**
    * Ends a rebuild: the newest `max` ids of the truth, newest first (fewer when that is all there
-   * is), merged with anything pushed since beginRebuild; it expires after `ttlSeconds`.
+   * is), merged with anything pushed since beginRebuild; it expires after `ttlSeconds`. False when
+   * the timeline was no longer being rebuilt: an edit of the graph dropped it meanwhile (the ids
+   * read before the edit are stale) or another rebuilder finished it, and it is left as it is.
    */
-  async fill(key: string, ids: string[], max: number, ttlSeconds: number): Promise<void> {
+  async fill(key: string, ids: string[], max: number, ttlSeconds: number): Promise<boolean> {
     const mode = ids.length < max ? 'fill-all' : 'fill';
-    await new RedisBatch(this.redis).add('timelineMerge', key, mode, max, '', ttlSeconds, ...ids).execOrThrow();
+    const [written] = await new RedisBatch(this.redis).add('timelineMerge', key, mode, max, '', ttlSeconds, ...ids).execOrThrow();
+    return written !== 0;
   }
 
   /**
@@ -141,7 +147,8 @@ export class TimelineRepository {
   /**
    * Merges ids into one timeline, trimmed to `max`, in one step. With `cutBelow`, entries older
    * than that id leave too: the caller merged only part of what belongs below it, and a timeline
-   * must hold everything from its oldest entry up (see TimelineService.merge).
+   * must hold everything from its oldest entry up (see TimelineService.merge). A timeline being
+   * rebuilt is dropped instead, as removeFrom drops it.
    */
   async merge(key: string, ids: string[], max: number, cutBelow?: string): Promise<void> {
     await this.mergeMany([key], ids, max, cutBelow);

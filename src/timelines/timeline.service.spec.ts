@@ -16,7 +16,7 @@ function setup() {
     addToMany: jest.fn().mockResolvedValue(1),
     removeFromMany: jest.fn().mockResolvedValue(undefined),
     removeFrom: jest.fn().mockResolvedValue([]),
-    fill: jest.fn().mockResolvedValue(undefined),
+    fill: jest.fn().mockResolvedValue(true),
     expire: jest.fn().mockResolvedValue(undefined),
     merge: jest.fn().mockResolvedValue(undefined),
     ranges: jest.fn(),
@@ -268,6 +268,17 @@ describe('TimelineService', () => {
       await service.beforeApplicationShutdown();
       expect(source.homePostIds).not.toHaveBeenCalled();
       expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home-list');
+    });
+
+    it('unlocks and leaves the timeline to the next read when a follow or unfollow dropped it meanwhile', async () => {
+      const { service, timelines, source } = setup();
+      source.homePostIds.mockResolvedValue(['30']);
+      timelines.fill.mockResolvedValue(false);
+      const log = jest.spyOn(Logger.prototype, 'log');
+      service.repair({ userId: '1', home: true, authors: [] });
+      await service.beforeApplicationShutdown();
+      expect(timelines.unlock).toHaveBeenCalledWith('t:{u:1}:home-list');
+      expect(log).toHaveBeenCalledWith(expect.objectContaining({ msg: expect.stringContaining('overtaken'), key: 't:{u:1}:home-list' }));
     });
 
     it('logs a failed rebuild, unlocks, and throws nothing at anyone', async () => {

@@ -313,7 +313,8 @@ export class TimelineService implements BeforeApplicationShutdown {
    * Rebuilds a set from PostgreSQL once, whoever asks and on whichever node: the lock's holder
    * rebuilds, the others go on reading from PostgreSQL meanwhile. A rebuild that fails leaves the
    * set incomplete, so the next read starts another; one whose process dies frees the lock when
-   * it expires.
+   * it expires. A follow or unfollow that lands while PostgreSQL is read drops the set (see
+   * TimelineRepository.removeFrom), and the rebuild then leaves it to the next read.
    */
   private async rebuild(key: string, load: () => Promise<string[]>): Promise<void> {
     if (!(await this.timelines.lock(key, REBUILD_LOCK_MS))) return;
@@ -321,8 +322,11 @@ export class TimelineService implements BeforeApplicationShutdown {
       if (!(await this.timelines.beginRebuild(key, this.ttlSeconds))) return;
       const started = Date.now();
       const ids = await load();
-      await this.timelines.fill(key, ids, this.max, this.ttlSeconds);
-      this.logger.log({ msg: 'rebuilt timeline', key, entries: ids.length, ms: Date.now() - started });
+      if (await this.timelines.fill(key, ids, this.max, this.ttlSeconds)) {
+        this.logger.log({ msg: 'rebuilt timeline', key, entries: ids.length, ms: Date.now() - started });
+      } else {
+        this.logger.log({ msg: 'rebuild overtaken by a follow or unfollow; the next read rebuilds the timeline', key });
+      }
     } finally {
       await this.timelines.unlock(key);
     }
