@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { ApiClient, eventually, TestUser } from './support/api-client';
 import { LiveClient } from './support/live-client';
-import { seedFollowers } from './support/seed';
+import { seedFollowees, seedFollowers } from './support/seed';
 import { TestEnv } from './support/test-env';
+import { FOLLOWS_KEPT } from '../src/graph/relations';
 import { TestRedis } from './support/test-redis';
 import { forgetInRedis, homeEntries, isHomeComplete } from './support/timelines';
 
@@ -105,6 +106,27 @@ describe('feed rules: replies and reposts on every path', () => {
       await eventually(async () => expect(live.other.posts.map((p) => p.id)).toContain(answer.id));
       await eventually(async () => expect(live.onlyAuthor.posts.map((p) => p.id)).toContain(plain.id));
       expect(live.onlyAuthor.posts.map((p) => p.id)).not.toContain(answer.id);
+    });
+
+    it('holds at read whether the reader’s following comes with their cached relations or is too large and asked of PostgreSQL', async () => {
+      const [author, other, stranger, few, many] = await w.users(5);
+      // Seeded first: SQL behind the API's back would leave a cached entry stale.
+      await seedFollowees(sql, many.id, FOLLOWS_KEPT, `many${many.id}_`);
+      for (const reader of [few, many]) {
+        await api.follow(reader, author);
+        await api.follow(reader, other);
+      }
+      const answered = await w.reply(author, (await api.createPost(other, 'followed asks')).id, 'shown');
+      const hidden = await w.reply(author, (await api.createPost(stranger, 'stranger asks')).id, 'not shown');
+      await w.settled(sql);
+      for (const reader of [few, many]) {
+        const home = await api.homeIds(reader);
+        expect(home).toContain(answered.id);
+        expect(home).not.toContain(hidden.id);
+      }
+      const cached = async (userId: string) => JSON.parse((await redis.get(redis.keys.relations(userId)))!.split('|')[1]).follows;
+      expect((await cached(few.id)).sort()).toEqual([author.id, other.id].sort());
+      expect(await cached(many.id)).toBeNull();
     });
 
     it('a big account’s reply is merged at read, and pushed live, only for those followers', async () => {

@@ -56,9 +56,16 @@ describe('GraphService', () => {
       expect(m.db.execute.mock.invocationCallOrder[0]).toBeLessThan(m.follows.add.mock.invocationCallOrder[0]);
     });
 
-    it('leaves the relations cache alone for a plain follow, which it does not hold', async () => {
+    it('invalidates only the follower’s entry for a plain follow (it lists whom they follow), never the followee’s', async () => {
       const m = setup();
       await expect(m.service.change('1', '2', (edit) => edit.follow('1', '2'))).resolves.toEqual({ seq: '5', reposts: true });
+      expect(m.events).toEqual(['invalidate 1', 'commit', 'invalidate 1']);
+    });
+
+    it('invalidates nothing for a follow that was there already, with the same reposts flag', async () => {
+      const m = setup();
+      m.follows.add.mockResolvedValue({ reposts: true, relationChanged: false });
+      await m.service.change('1', '2', (edit) => edit.follow('1', '2'));
       expect(m.cache.invalidate).not.toHaveBeenCalled();
     });
 
@@ -76,14 +83,21 @@ describe('GraphService', () => {
       }
     });
 
-    it('does not invalidate for an unmute that found no mute, nor an unfollow of a follow that showed reposts', async () => {
+    it('invalidates the follower alone for an unfollow, both for one that hid reposts, and no one for what was not there', async () => {
       const m = setup();
       await m.service.change('1', '2', (edit) => edit.unmute('1', '2'));
+      m.follows.remove.mockResolvedValue(undefined);
       await m.service.change('1', '2', (edit) => edit.unfollow('1', '2'));
       expect(m.cache.invalidate).not.toHaveBeenCalled();
-      m.follows.remove.mockResolvedValue({ seq: '5', reposts: false });
-      await m.service.change('1', '2', (edit) => edit.unfollow('1', '2'));
-      expect(m.cache.invalidate).toHaveBeenCalledTimes(4);
+
+      const plain = setup();
+      await plain.service.change('1', '2', (edit) => edit.unfollow('1', '2'));
+      expect(plain.events).toEqual(['invalidate 1', 'commit', 'invalidate 1']);
+
+      const hid = setup();
+      hid.follows.remove.mockResolvedValue({ seq: '5', reposts: false });
+      await hid.service.change('1', '2', (edit) => edit.unfollow('1', '2'));
+      expect(hid.events).toEqual(['invalidate 1', 'invalidate 2', 'commit', 'invalidate 1', 'invalidate 2']);
     });
 
     it('fails the change (rolled back, never committed) when Redis cannot be told', async () => {

@@ -48,26 +48,27 @@ export class GraphService {
    * must not become a queue), so a follow and a block of the same pair never interleave (a
    * follow that checked for a block could otherwise commit beside it).
    *
-   * When the change touches what the relations cache holds (a block, a mute, a follow's reposts
-   * flag; a plain follow does not, so a viral account's followers do not churn its entry), both
-   * users' entries are invalidated inside the transaction, before the commit, so a change Redis
-   * cannot record is rolled back rather than left unseen by the cache, and again after the
-   * commit, for a load that ran in between.
+   * The entries of the relations cache that the change touches are invalidated inside the
+   * transaction, before the commit, so a change Redis cannot record is rolled back rather than
+   * left unseen by the cache, and again after the commit, for a load that ran in between. A block,
+   * a mute or a follow's reposts flag touches both users' entries; a plain follow or unfollow only
+   * the follower's (which lists whom they follow), so a viral account's followers do not churn its
+   * entry.
    */
   async change<T>(a: string, b: string, work: (edit: GraphEdit) => Promise<T>): Promise<T> {
-    let touched = false;
+    const touched = new Set<string>();
     const result = await this.db.transaction(async (tx) => {
       await this.db.execute(
         `SELECT pg_advisory_xact_lock(hashtextextended('graph:' || least($1::bigint, $2::bigint) || ':' || greatest($1::bigint, $2::bigint), 0))`,
         [a, b],
         tx,
       );
-      const done = await work(this.edit(tx, () => (touched = true)));
-      if (touched) await this.invalidate(a, b);
+      const done = await work(this.edit(tx, (...userIds) => userIds.forEach((id) => touched.add(id))));
+      await this.invalidate(touched);
       return done;
     });
-    if (touched) {
-      await this.invalidate(a, b).catch((err: Error) =>
+    if (touched.size > 0) {
+      await this.invalidate(touched).catch((err: Error) =>
         this.logger.warn({ msg: 'could not invalidate cached relations after a change; they expire within the hour', error: err.message }),
       );
     }
@@ -136,48 +137,50 @@ export class GraphService {
     return this.follows.bigFollowees(userId);
   }
 
-  /** The writes of one change; `touch` records that the cached relations of the pair changed. */
-  private edit(tx: Tx, touch: () => void): GraphEdit {
+  /** The writes of one change; `touch` records whose cached relations it changed. */
+  private edit(tx: Tx, touch: (...userIds: string[]) => void): GraphEdit {
     return {
       tx,
       follow: async (followerId, followeeId, reposts) => {
         if (await this.blocks.eitherWay(followerId, followeeId, tx)) throw new ForbiddenException(BLOCKED_MESSAGE);
         const { seq, reposts: stored, relationChanged } = await this.follows.add(tx, followerId, followeeId, reposts);
-        if (relationChanged) touch();
+        if (relationChanged) touch(followerId, followeeId);
+        else if (seq !== undefined) touch(followerId);
         return { seq, reposts: stored };
       },
       unfollow: async (followerId, followeeId) => {
         const removed = await this.follows.remove(tx, followerId, followeeId);
-        // Only a follow that hid reposts is in the cached relations.
-        if (removed && !removed.reposts) touch();
+        // The followee's entry holds only the follows that hid reposts.
+        if (removed) touch(followerId);
+        if (removed && !removed.reposts) touch(followeeId);
         return removed?.seq;
       },
       block: async (blockerId, blockedId) => {
         const added = (await this.blocks.add(tx, blockerId, blockedId)) !== undefined;
         const removed = await this.follows.removeBetween(tx, blockerId, blockedId);
-        touch();
+        touch(blockerId, blockedId);
         return { added, removed };
       },
       unblock: async (blockerId, blockedId) => {
         const removed = (await this.blocks.remove(tx, blockerId, blockedId)) !== undefined;
-        if (removed) touch();
+        if (removed) touch(blockerId, blockedId);
         return removed;
       },
       mute: async (muterId, mutedId) => {
         const seq = await this.mutes.add(tx, muterId, mutedId);
-        if (seq) touch();
+        if (seq) touch(muterId, mutedId);
         return seq;
       },
       unmute: async (muterId, mutedId) => {
         const seq = await this.mutes.remove(tx, muterId, mutedId);
-        if (seq) touch();
+        if (seq) touch(muterId, mutedId);
         return seq;
       },
     };
   }
 
-  private async invalidate(a: string, b: string): Promise<void> {
-    await Promise.all([this.cache.invalidate(a), this.cache.invalidate(b)]);
+  private async invalidate(userIds: Set<string>): Promise<void> {
+    await Promise.all([...userIds].map((id) => this.cache.invalidate(id)));
   }
 
   /** One user's relations: the cache, else PostgreSQL (stored back for the next batch). */

@@ -15,15 +15,28 @@ export interface UserRelations {
   hidesRepostsOf: Set<string>;
   /** Followers of this one who follow it with `reposts: false`. */
   repostsHiddenBy: Set<string>;
+  /**
+   * Every account this one follows, so that a page's replies need no query (rule 1); null for a
+   * following larger than FOLLOWS_KEPT, which PostgreSQL is asked about instead.
+   */
+  follows: Set<string> | null;
 }
 
-/** The plain form of UserRelations, as stored in the cache (arrays of user ids). */
-export type StoredRelations = { [K in keyof UserRelations]: string[] };
+/** The relations that can keep a post from a reader: both sides of each, as sets of user ids. */
+export type RelationKind = Exclude<keyof UserRelations, 'follows'>;
 
-export const RELATION_KINDS: (keyof UserRelations)[] = ['blocks', 'mutes', 'mutedBy', 'hidesRepostsOf', 'repostsHiddenBy'];
+/** A following larger than this is not kept with the relations (see UserRelations.follows). */
+export const FOLLOWS_KEPT = 1000;
+
+/** The plain form of UserRelations, as stored in the cache (arrays of user ids). */
+export type StoredRelations = { [K in RelationKind]: string[] } & { follows: string[] | null };
+
+export const RELATION_KINDS: RelationKind[] = ['blocks', 'mutes', 'mutedBy', 'hidesRepostsOf', 'repostsHiddenBy'];
 
 export function toUserRelations(stored: Partial<StoredRelations>): UserRelations {
-  return Object.fromEntries(RELATION_KINDS.map((kind) => [kind, new Set(stored[kind] ?? [])])) as unknown as UserRelations;
+  const relations = Object.fromEntries(RELATION_KINDS.map((kind) => [kind, new Set(stored[kind] ?? [])])) as Omit<UserRelations, 'follows'>;
+  // Entries cached before the following was kept lack it: PostgreSQL is asked, as for a large one.
+  return { ...relations, follows: stored.follows ? new Set(stored.follows) : null };
 }
 
 /**
@@ -49,8 +62,15 @@ export class Relations {
     return this;
   }
 
+  /** Whether the reader's whole following was loaded with their relations: then follows() needs no withFollows(). */
+  knowsFollowsOf(readerId: string): boolean {
+    return Boolean(this.byUser.get(readerId)?.follows);
+  }
+
   /** The reader follows the account; a pair the batch did not load is a bug in the caller and throws. */
   follows(readerId: string, accountId: string): boolean {
+    const following = this.byUser.get(readerId)?.follows;
+    if (following) return following.has(accountId);
     const key = `${readerId}>${accountId}`;
     if (!this.followsAsked.has(key)) throw new Error(`whether ${readerId} follows ${accountId} was not loaded`);
     return this.followsFound.has(key);

@@ -72,6 +72,13 @@ describe('FeedFilter', () => {
       expect(graph.followeesAmong).toHaveBeenCalledWith('1', ['8', '9']);
     });
 
+    it('asks nothing when the reader’s relations came with their following, and answers from it', async () => {
+      const { filter, graph } = setup({ '1': { follows: ['8', '7'] } });
+      const posts = [reply, { author: { id: '7' }, replyTo: { author: { id: '9' } } }, { author: { id: '7' }, replyTo: { author: { id: '1' } } }];
+      await expect(filter.postsFor('1', posts)).resolves.toEqual([posts[0], posts[2]]);
+      expect(graph.followeesAmong).not.toHaveBeenCalled();
+    });
+
     it('sends a reply to another account to listed readers, never to a whole room', () => {
       const { filter } = setup({});
       expect(filter.fitsRoom(reply)).toBe(false);

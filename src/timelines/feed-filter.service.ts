@@ -35,9 +35,10 @@ export class FeedFilter {
 
   /**
    * A page: which of these posts the reader may see, in order, reposts already shown below left
-   * out (rule 2). Replies cost one more query for the page: which of the accounts they answer the
-   * reader follows (rule 1). With the reader's relations when the page already loaded them
-   * (readerRelations), so a page of several batches loads them once.
+   * out (rule 2). Replies cost one more query for the page, which of the accounts they answer the
+   * reader follows (rule 1), unless the reader's relations hold their whole following. With the
+   * reader's relations when the page already loaded them (readerRelations), so a page of several
+   * batches loads them once.
    */
   async postsFor<P extends FeedPost>(readerId: string, posts: P[], loaded?: Relations): Promise<P[]> {
     if (posts.length === 0 || this.off) return posts;
@@ -64,8 +65,12 @@ export class FeedFilter {
     relations.withFollows(asked, following.map((readerId): [string, string] => [readerId, account]));
   }
 
-  /** For one reader and many posts: which of the accounts they reply to the reader follows. */
+  /**
+   * For one reader and many posts: which of the accounts they reply to the reader follows. Nothing
+   * to ask when the reader's following came with their relations (most readers).
+   */
   private async loadFollows(relations: Relations, readerId: string, posts: FeedPost[]): Promise<void> {
+    if (relations.knowsFollowsOf(readerId)) return;
     const accounts = [...new Set(posts.flatMap((post) => repliedAccount(post, readerId) ?? []))];
     if (accounts.length === 0) return;
     const followed = await this.graph.followeesAmong(readerId, accounts);
