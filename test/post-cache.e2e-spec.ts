@@ -33,4 +33,20 @@ describe('post cache', () => {
     const asked = [...ids, cached[0]];
     expect(await cache.getMany(asked)).toEqual(asked.map((id) => (cached.includes(id) ? post(id) : gone.includes(id) ? 'gone' : undefined)));
   });
+
+  it('parses a post once while its cached text stays the same, hands it out frozen, and sees a change at once', async () => {
+    await cache.putMany([post('6001')]);
+    const [first] = await cache.getMany(['6001']);
+    const [again] = await cache.getMany(['6001']);
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen((first as PostView).author)).toBe(true);
+
+    const edited = { ...post('6001'), text: 'another text' };
+    await cache.putMany([edited]);
+    expect(await cache.getMany(['6001'])).toEqual([edited]);
+    await cache.markGone(['6001']);
+    expect(await cache.getMany(['6001'])).toEqual(['gone']);
+  });
 });
+
