@@ -81,7 +81,13 @@ export class FanoutService {
       for (const chunk of open) await this.queue.requeue(FanoutChunk, { ...job, chunkNo: chunk.chunk_no });
       return;
     }
-    if (followers > this.config.fanoutBatchSize) await this.serveOnlineFirst(job);
+    // The online followers are served while the walk through all of them is planned, not before:
+    // the plan's queries no longer wait for the online pass, nor the bulk workers for both.
+    await Promise.all([followers > this.config.fanoutBatchSize ? this.serveOnlineFirst(job) : undefined, this.planWalk(job, followers)]);
+  }
+
+  /** Cuts the followers into chunks and starts them: the only one here, or all on the bulk workers. */
+  private async planWalk(job: PostJobData, followers: number): Promise<void> {
     const slices = await this.graph.followerSlices(job.authorId, this.config.fanoutChunkSize);
     await this.status.start(job.postId, followers, slices);
     const open = (await this.status.chunks(job.postId)).filter((c) => !c.done);
@@ -138,9 +144,10 @@ export class FanoutService {
   }
 
   /**
-   * Before the long walk through every follower: the followers online right now get the post
-   * (timeline and push) first, so a live reader of a huge account never waits behind the
-   * timelines of offline users. The walk then skips pushing to them again.
+   * Beside the long walk through every follower: the followers online right now get the post
+   * (timeline and push) at once, so a live reader of a huge account never waits behind the
+   * timelines of offline users. The walk does not push to them again (the delivery ledger), and
+   * writing a timeline twice changes nothing.
    */
   private async serveOnlineFirst(job: PostJobData): Promise<void> {
     const post = await this.postView(job.postId);
