@@ -2,15 +2,20 @@ import calculateSlot from 'cluster-key-slot';
 import { RedisBatch } from './redis-batch';
 import { RedisClient } from './redis-client';
 
-/** A client whose pipelines answer each command with its own text, and which records every pipeline. */
-function fakeClient(cluster: { slots: string[][] } | null) {
+type Reply = [Error | null, unknown];
+
+/**
+ * A client whose pipelines answer each command with its own text (or as `answer` says), and which
+ * records every pipeline.
+ */
+function fakeClient(cluster: { slots: string[][] } | null, answer = (c: unknown[]): Reply => (c[0] === 'fail' ? [new Error('boom'), null] : [null, c.join(' ')])) {
   const pipelines: unknown[][][] = [];
   const client = {
     isCluster: cluster !== null,
     slots: cluster?.slots,
     pipeline: (commands: unknown[][]) => {
       pipelines.push(commands);
-      return { exec: async () => commands.map((c) => (c[0] === 'fail' ? [new Error('boom'), null] : [null, c.join(' ')])) };
+      return { exec: async () => commands.map(answer) };
     },
   };
   return { client: client as unknown as RedisClient, pipelines };
@@ -111,25 +116,12 @@ describe('RedisBatch', () => {
 
   describe('getMany', () => {
     /** A client whose MGET answers `v:KEY` for each key, null for keys starting with `none`, and fails where a key starts with `bad`. */
-    function mgetClient(cluster: { slots: string[][] } | null) {
-      const pipelines: unknown[][][] = [];
-      const client = {
-        isCluster: cluster !== null,
-        slots: cluster?.slots,
-        pipeline: (commands: unknown[][]) => {
-          pipelines.push(commands);
-          return {
-            exec: async () =>
-              commands.map((c) => {
-                const keys = c.slice(1) as string[];
-                if (keys.some((k) => k.startsWith('bad'))) return [new Error('LOADING'), null];
-                return [null, keys.map((k) => (k.startsWith('none') ? null : `v:${k}`))];
-              }),
-          };
-        },
-      };
-      return { client: client as unknown as RedisClient, pipelines };
-    }
+    const mgetClient = (cluster: { slots: string[][] } | null) =>
+      fakeClient(cluster, (c) => {
+        const keys = c.slice(1) as string[];
+        if (keys.some((k) => k.startsWith('bad'))) return [new Error('LOADING'), null];
+        return [null, keys.map((k) => (k.startsWith('none') ? null : `v:${k}`))];
+      });
 
     it('reads every key with one MGET on one Redis, values in the order of the keys', async () => {
       const { client, pipelines } = mgetClient(null);
