@@ -29,11 +29,13 @@ export class RelationsCache {
   ) {}
 
   async get(userId: string): Promise<CachedRelations> {
-    const [[, raw], [, version]] = (await this.redis
+    const [[entryError, raw], [versionError, version]] = (await this.redis
       .pipeline()
       .get(this.keys.relations(userId))
       .get(this.keys.relationsVersion(userId))
-      .exec()) as [[unknown, string | null], [unknown, string | null]];
+      .exec()) as [[Error | null, string | null], [Error | null, string | null]];
+    // A pipeline reports a failed command in place rather than rejecting: say what failed.
+    if (entryError || versionError) throw entryError ?? versionError;
     const current = version ?? '0';
     if (raw === null) return { relations: null, version: current };
     const bar = raw.indexOf('|');

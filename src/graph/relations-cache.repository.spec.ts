@@ -1,0 +1,22 @@
+import { RedisClient } from '../redis/redis-client';
+import { RedisKeys } from '../redis/redis-keys';
+import { RelationsCache } from './relations-cache.repository';
+
+/** A client whose one pipeline answers the two GETs with these replies. */
+function cacheAnswering(entry: [Error | null, string | null], version: [Error | null, string | null]) {
+  const pipeline = { get: () => pipeline, exec: async () => [entry, version] };
+  return new RelationsCache({ pipeline: () => pipeline } as unknown as RedisClient, new RedisKeys('t:'));
+}
+
+describe('RelationsCache', () => {
+  it('serves an entry stamped with the current version, and misses one stamped with an older', async () => {
+    const stored = { blocks: ['8'], mutes: [], mutedBy: [], hidesRepostsOf: [], repostsHiddenBy: [], follows: ['9'] };
+    await expect(cacheAnswering([null, `3|${JSON.stringify(stored)}`], [null, '3']).get('1')).resolves.toEqual({ relations: stored, version: '3' });
+    await expect(cacheAnswering([null, `2|${JSON.stringify(stored)}`], [null, '3']).get('1')).resolves.toEqual({ relations: null, version: '3' });
+  });
+
+  it('fails with the error of the command that failed, for the caller to fall back on PostgreSQL', async () => {
+    const down = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    await expect(cacheAnswering([down, null], [down, null]).get('1')).rejects.toBe(down);
+  });
+});
