@@ -34,6 +34,16 @@ describe('post cache', () => {
     expect(await cache.getMany(asked)).toEqual(asked.map((id) => (cached.includes(id) ? post(id) : gone.includes(id) ? 'gone' : undefined)));
   });
 
+  it('takes the entries it is handed as they are, and reads only the rest', async () => {
+    await cache.putMany([post('7001'), post('7002')]);
+    const handed = { ...post('7001'), text: 'read with the timeline' };
+    const known = new Map([
+      ['7001', JSON.stringify(handed)],
+      ['7003', null],
+    ]);
+    expect(await cache.getMany(['7001', '7002', '7003'], known)).toEqual([handed, post('7002'), undefined]);
+  });
+
   it('parses a post once while its cached text stays the same, hands it out frozen, and sees a change at once', async () => {
     await cache.putMany([post('6001')]);
     const [first] = await cache.getMany(['6001']);

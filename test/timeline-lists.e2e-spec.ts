@@ -165,6 +165,22 @@ describe('timeline lists', () => {
       expect(await timelines.ranges([whole], { before: id(40), limit: 10 })).toEqual([{ ids: [], oldest: END_OF_HISTORY }]);
     });
 
+    it('bring the post cache entries of their ids when asked, on one Redis; on a cluster, where they live in other slots, none', async () => {
+      const k = await rebuilt([id(50), id(40), id(30)]);
+      await redis.set(redis.keys.post(id(50)), 'fifty');
+      await redis.set(redis.keys.post(id(30)), '-');
+      const [page] = await timelines.ranges([k], { limit: 10 }, true);
+      const [empty] = await timelines.ranges([k], { before: id(30), limit: 10 }, true);
+      if (redis.isCluster) {
+        expect([page, empty]).toEqual([{ ids: [id(50), id(40), id(30)], oldest: END_OF_HISTORY }, { ids: [], oldest: END_OF_HISTORY }]);
+      } else {
+        expect([page, empty]).toEqual([
+          { ids: [id(50), id(40), id(30)], oldest: END_OF_HISTORY, cachedPosts: ['fifty', null, '-'] },
+          { ids: [], oldest: END_OF_HISTORY, cachedPosts: [] },
+        ]);
+      }
+    });
+
     it('tell an empty complete timeline from a missing one', async () => {
       const empty = await rebuilt([]);
       expect(await timelines.ranges([empty, key()], { limit: 10 })).toEqual([{ ids: [], oldest: END_OF_HISTORY }, null]);

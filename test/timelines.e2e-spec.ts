@@ -66,6 +66,21 @@ describe('timelines: GET /timelines/home', () => {
     }
   });
 
+  it('reads a page whose posts are cached with its timeline on one Redis, and from their own slots on a cluster', async () => {
+    const user = await api.register('one_trip');
+    const posts = [await api.createPost(user, 'one'), await api.createPost(user, 'two')].reverse();
+    // The fan-out worker reads the posts too: it must be done before the page is watched.
+    for (const post of posts) await eventually(async () => expect((await api.get(`/posts/${post.id}/fanout`, user)).body.state).toBe('done'));
+    expect((await api.get('/timelines/home', user)).body.items).toEqual(posts); // caches what a page needs
+    const monitor = await env.monitorRedis();
+    await monitor.clear();
+    expect((await api.get('/timelines/home', user)).body).toEqual({ items: posts, nextCursor: null });
+    await monitor.settle();
+    // On one Redis the range script reads the posts' cache entries itself: no MGET follows it. A
+    // cluster keeps each post in a slot of its own, so there they are read after the range.
+    expect(monitor.named('mget').length > 0).toBe(env.redisMode === 'cluster');
+  });
+
   it('drops the author’s deleted post from their timeline right away', async () => {
     const user = await api.register('deleter');
     const keep = await api.createPost(user, 'keep');

@@ -13,9 +13,12 @@ export class PostHydrator {
     private readonly posts: PostsRepository,
   ) {}
 
-  /** Posts in the order of the ids; deleted and unknown ids are left out. */
-  async hydrate(ids: string[]): Promise<PostView[]> {
-    const cached = await this.cache.getMany(ids);
+  /**
+   * Posts in the order of the ids; deleted and unknown ids are left out. `known`: cache entries
+   * already read (see PostCacheRepository.getMany).
+   */
+  async hydrate(ids: string[], known?: ReadonlyMap<string, string | null>): Promise<PostView[]> {
+    const cached = await this.cache.getMany(ids, known);
     const missing = ids.filter((_, i) => cached[i] === undefined);
     const loaded = new Map<string, PostView>();
     if (missing.length > 0) {

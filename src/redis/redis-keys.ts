@@ -107,7 +107,13 @@ export class RedisKeys {
   }
 
   post(postId: string): string {
-    return `${this.prefix}{p:${postId}}`;
+    const [before, after] = this.postKeyParts();
+    return `${before}${postId}${after}`;
+  }
+
+  /** What comes before and after the id in a post's cache key, for a script that makes the keys. */
+  postKeyParts(): [string, string] {
+    return [`${this.prefix}{p:`, '}'];
   }
 
   /** BullMQ's prefix: one hash tag keeps each queue's keys in one slot. */

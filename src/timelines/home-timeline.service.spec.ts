@@ -68,6 +68,13 @@ describe('HomeTimelineService', () => {
     expect(timelines.repair).toHaveBeenCalledWith(rebuilt.missing);
   });
 
+  it('hydrates the window with the post cache entries read with it', async () => {
+    const cachedPosts = new Map([['50', '{"id":"50"}'], ['45', null]]);
+    const { service, hydrator } = setup({ ids: ['50', '45'], seam: END_OF_HISTORY, missing: null, cachedPosts });
+    await service.page('1', { limit: 5 });
+    expect(hydrator.hydrate).toHaveBeenCalledWith(['50', '45'], cachedPosts);
+  });
+
   it('ends the history with the window, without asking PostgreSQL, when the window holds all of it', async () => {
     const { service, source } = setup({ ids: ['50', '45', '40'], seam: END_OF_HISTORY, missing: null });
     const page = await service.page('1', { limit: 5 });
@@ -83,7 +90,7 @@ describe('HomeTimelineService', () => {
     expect(itemIds(page)).toEqual(['50', '45', '40', '39', '30']);
     // The page ended below the seam: the cursor says so, and the old posts were read cold.
     expect(after(page)).toEqual({ after: '30', deep: true });
-    expect(hydrator.hydrate).toHaveBeenCalledWith(['50', '45', '40']);
+    expect(hydrator.hydrate).toHaveBeenCalledWith(['50', '45', '40'], undefined);
     expect(hydrator.hydrateCold).toHaveBeenCalledWith(['39', '30', '20']);
   });
 
@@ -111,7 +118,7 @@ describe('HomeTimelineService', () => {
     expect(source.homePostIds).toHaveBeenCalledWith('1', { before: undefined, since: undefined, limit: 27 });
     expect(page).toEqual({ items: [post('9'), post('8')], nextCursor: null });
     // The reader's newest posts: read through the post cache, and not a deep position.
-    expect(hydrator.hydrate).toHaveBeenCalledWith(['9', '8']);
+    expect(hydrator.hydrate).toHaveBeenCalledWith(['9', '8'], undefined);
   });
 
   it('has what the read found missing rebuilt only after the page is read', async () => {

@@ -48,6 +48,8 @@ interface Candidates {
   exhausted: boolean;
   /** Redis sets the read found missing. */
   missing?: MissingSets | null;
+  /** Post cache entries read with the ids (see HomeWindow.cachedPosts). */
+  cachedPosts?: ReadonlyMap<string, string | null>;
 }
 
 /**
@@ -109,7 +111,7 @@ export class HomeTimelineService {
       examined += ids.length;
       missing ??= found.missing ?? null;
       for (const id of ids.slice(deepFrom)) deep.add(id);
-      shown.push(...(await this.visible(userId, ids, deepFrom, relations)));
+      shown.push(...(await this.visible(userId, found, relations)));
       if (shown.length > limit) return { items: shown.slice(0, limit), next: at(shown[limit - 1].id), missing };
       if (found.exhausted) return { items: shown, next: null, missing };
       position = at(ids[ids.length - 1]);
@@ -130,18 +132,18 @@ export class HomeTimelineService {
       return { ids, deepFrom: 0, exhausted: ids.length < limit };
     }
     const window = await this.timelines.readWindow(userId, { before, since, limit });
-    const { missing } = window;
+    const { missing, cachedPosts } = window;
     const above = window.ids.length;
-    if (above === limit) return { ids: window.ids, deepFrom: above, exhausted: false, missing };
+    if (above === limit) return { ids: window.ids, deepFrom: above, exhausted: false, missing, cachedPosts };
     const seam = window.seam;
     // Nothing older than the window exists, or nothing older is asked for.
     const whole = seam === END_OF_HISTORY || (seam !== null && since !== undefined && compareIds(since, seam) >= 0);
-    if (whole) return { ids: window.ids, deepFrom: above, exhausted: true, missing };
+    if (whole) return { ids: window.ids, deepFrom: above, exhausted: true, missing, cachedPosts };
     const below = seam !== null && (before === undefined || compareIds(seam, before) < 0) ? seam : before;
     const older = await this.source.homePostIds(userId, { before: below, since, limit: limit - above });
     const ids = [...window.ids, ...older];
     // Without a seam (the timeline is missing) these are the reader's newest posts, not old ones.
-    return { ids, deepFrom: seam === null ? ids.length : above, exhausted: ids.length < limit, missing };
+    return { ids, deepFrom: seam === null ? ids.length : above, exhausted: ids.length < limit, missing, cachedPosts };
   }
 
   /**
@@ -150,12 +152,13 @@ export class HomeTimelineService {
    * what they need loaded once per batch (FeedFilter): deleted posts leave here, and whatever a
    * block, a mute or a follow's `reposts: false` keeps out, including entries that were already in
    * the timeline when the rule began to apply. Old posts (from `deepFrom` on) are read from
-   * PostgreSQL without going through the post cache.
+   * PostgreSQL without going through the post cache; the cache entries read with the ids are used
+   * as they are.
    */
-  private async visible(userId: string, ids: string[], deepFrom: number, readerRelations: Promise<Relations>): Promise<PostView[]> {
+  private async visible(userId: string, { ids, deepFrom, cachedPosts }: Candidates, readerRelations: Promise<Relations>): Promise<PostView[]> {
     const windowIds = ids.slice(0, deepFrom);
     const [recent, old, relations] = await Promise.all([
-      this.hydrator.hydrate(windowIds),
+      this.hydrator.hydrate(windowIds, cachedPosts),
       this.hydrator.hydrateCold(ids.slice(deepFrom)),
       readerRelations,
     ]);

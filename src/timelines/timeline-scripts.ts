@@ -172,10 +172,15 @@ return 0`;
 
 /**
  * A page of a timeline. KEYS: the timeline. ARGV: the cursor (only ids below it, '' for none),
- * since (only ids above it, '' for none), the page size.
+ * since (only ids above it, '' for none), the page size, and optionally the text before and after
+ * a post's id in its cache key.
  * Answers false when the list is not complete, else where it vouches down to (its oldest id, or
- * END_OF_HISTORY when it holds everything) followed by the page, newest first. A cursor still in the list is found with LPOS; one that left (deleted,
- * trimmed) by a binary search over positions.
+ * END_OF_HISTORY when it holds everything) followed by the page, newest first, and, when the cache
+ * keys are given, the cache entry of each id of the page in the same order (nil when absent), so
+ * that a page whose posts are cached is read in one round trip. Those keys are not declared, which
+ * one Redis allows and a cluster does not (their slots differ): only single-Redis callers pass them.
+ * A cursor still in the list is found with LPOS; one that left (deleted, trimmed) by a binary
+ * search over positions.
  */
 export const RANGE = `
 local key, before, since, limit = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -202,6 +207,13 @@ for _, id in ipairs(redis.call('LRANGE', key, start, start + limit - 1)) do
   local n = tonumber(id)
   if n <= 0 or (since and n <= since) then break end
   out[#out + 1] = id
+end
+local n = #out
+if ARGV[4] and n > 1 then
+  local keys = {}
+  for i = 2, n do keys[i - 1] = ARGV[4] .. out[i] .. ARGV[5] end
+  local entries = redis.call('MGET', unpack(keys))
+  for i = 1, #keys do out[n + i] = entries[i] end
 end
 return out`;
 

@@ -22,6 +22,11 @@ export interface WindowRange {
    * everything down to the start (empty or not).
    */
   oldest: string;
+  /**
+   * The post cache's entry of each id, in the same order (null where none), when the range was
+   * read with its posts (ranges' `withPosts`) on one Redis; absent otherwise.
+   */
+  cachedPosts?: (string | null)[];
 }
 
 export interface RangeQuery {
@@ -132,15 +137,20 @@ export class TimelineRepository {
 
   /**
    * Several ranges of several timelines in one round trip, each with where its timeline vouches
-   * down to (WindowRange.oldest); null for a timeline that is not complete.
+   * down to (WindowRange.oldest); null for a timeline that is not complete. `withPosts` reads the
+   * post cache's entries of the ranges' ids in the same round trip (WindowRange.cachedPosts): on one
+   * Redis only, since on a cluster the entries live in other slots than the timelines.
    */
-  async ranges(keys: string[], query: RangeQuery): Promise<(WindowRange | null)[]> {
+  async ranges(keys: string[], query: RangeQuery, withPosts = false): Promise<(WindowRange | null)[]> {
+    const postKey = withPosts && !this.redis.isCluster ? this.keys.postKeyParts() : [];
     const batch = new RedisBatch(this.redis);
-    for (const key of keys) batch.add('timelineRange', key, query.before ?? '', query.since ?? '', query.limit);
+    for (const key of keys) batch.add('timelineRange', key, query.before ?? '', query.since ?? '', query.limit, ...postKey);
     return (await batch.execOrThrow()).map((reply) => {
       if (reply === null) return null;
-      const [oldest, ...ids] = reply as string[];
-      return { ids, oldest };
+      const [oldest, ...rest] = reply as (string | null)[];
+      if (postKey.length === 0) return { ids: rest as string[], oldest: oldest! };
+      const count = rest.length / 2;
+      return { ids: rest.slice(0, count) as string[], oldest: oldest!, cachedPosts: rest.slice(count) };
     });
   }
 

@@ -4,7 +4,7 @@ import { RedisKeys } from '../redis/redis-keys';
 import { GraphService } from '../graph/graph.service';
 import { FeedSourceRepository } from './feed-source.repository';
 import { compareIds, cutAtSeam, MERGE_ON_FOLLOW, TimelineService } from './timeline.service';
-import { TimelineRepository } from './timeline.repository';
+import { TimelineRepository, WindowRange } from './timeline.repository';
 import { END_OF_HISTORY } from './timeline-scripts';
 
 const DAY_MS = 86_400_000;
@@ -134,7 +134,7 @@ describe('TimelineService', () => {
     const range = (ids: string[], oldest: string = ids[ids.length - 1] ?? END_OF_HISTORY) => ({ ids, oldest });
 
     /** Answers the home range, then the big accounts' ranges, as two calls of ranges(). */
-    const answer = (ranges: jest.Mock, home: ReturnType<typeof range> | null, ...authors: (ReturnType<typeof range> | null)[]) =>
+    const answer = (ranges: jest.Mock, home: WindowRange | null, ...authors: (WindowRange | null)[]) =>
       ranges.mockImplementation(async (keys: string[]) => (keys[0].endsWith(':home-list') ? [home] : authors));
 
     it('reads the home set alone when the user follows no big account, down to its oldest entry', async () => {
@@ -142,7 +142,16 @@ describe('TimelineService', () => {
       answer(timelines.ranges, range(['50', '40', '30'], '10'));
       await expect(service.readWindow('1', { limit: 3, before: '60' })).resolves.toEqual({ ids: ['50', '40', '30'], seam: '10', missing: null });
       expect(timelines.ranges).toHaveBeenCalledTimes(1);
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3, before: '60' });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3, before: '60' }, true);
+    });
+
+    it('hands on the post cache entries read with the home range, by id, and reads big accounts’ lists without them', async () => {
+      const { service, timelines } = setup();
+      timelines.cachedList.mockResolvedValue({ ids: ['8'], current: '0' });
+      answer(timelines.ranges, { ...range(['50', '40', '30'], '10'), cachedPosts: ['{"id":"50"}', null, '-'] }, range(['45'], '5'));
+      const window = await service.readWindow('1', { limit: 3 });
+      expect(window.cachedPosts).toEqual(new Map([['50', '{"id":"50"}'], ['40', null], ['30', '-']]));
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:8}:posts-list'], { limit: 3 });
     });
 
     it('asks for the home range together with the big followees, not after them', async () => {
@@ -152,7 +161,7 @@ describe('TimelineService', () => {
       answer(timelines.ranges, range(['50'], '10'));
       const read = service.readWindow('1', { limit: 3 });
       await Promise.resolve();
-      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3 });
+      expect(timelines.ranges).toHaveBeenCalledWith(['t:{u:1}:home-list'], { limit: 3 }, true);
       big.resolve({ ids: [], current: '0' });
       await expect(read).resolves.toEqual({ ids: ['50'], seam: '10', missing: null });
     });

@@ -37,6 +37,12 @@ export interface HomeWindow {
   seam: string | null;
   /** Sets the read found missing, for repair(); null when none was. */
   missing: MissingSets | null;
+  /**
+   * The post cache's entries the read brought with the home timeline's ids (null where none), by
+   * id: on one Redis, a page of a reader who follows no big account costs one round trip when its
+   * posts are cached. Absent on a cluster.
+   */
+  cachedPosts?: ReadonlyMap<string, string | null>;
 }
 
 /** What a read found missing in Redis. */
@@ -209,7 +215,7 @@ export class TimelineService implements BeforeApplicationShutdown {
     // big account (most readers) gets the whole window in one round trip.
     const [cached, [home]] = await Promise.all([
       this.timelines.cachedList(this.keys.bigFollowees(userId), this.keys.bigAccountsVersion()),
-      this.timelines.ranges([this.keys.home(userId)], query),
+      this.timelines.ranges([this.keys.home(userId)], query, true),
     ]);
     let big = cached.ids;
     if (big === null) {
@@ -221,7 +227,7 @@ export class TimelineService implements BeforeApplicationShutdown {
     const ranges = [home, ...(big.length === 0 ? [] : await this.timelines.ranges(big.map((id) => this.keys.authorPosts(id)), query))];
     const authors = big.filter((_, i) => ranges[i + 1] === null);
     const missing = home === null || authors.length > 0 ? { userId, home: home === null, authors } : null;
-    return { ...cutAtSeam(ranges, query.limit), missing };
+    return { ...cutAtSeam(ranges, query.limit), missing, cachedPosts: cachedPostsOf(home) };
   }
 
   /**
@@ -349,6 +355,11 @@ export function cutAtSeam(ranges: (WindowRange | null)[], limit: number): Omit<H
   const unique = new Set<string>();
   for (const range of ranges) for (const id of range!.ids) if (compareIds(id, floor) >= 0) unique.add(id);
   return { ids: [...unique].sort((a, b) => compareIds(b, a)).slice(0, limit), seam };
+}
+
+function cachedPostsOf(range: WindowRange | null): ReadonlyMap<string, string | null> | undefined {
+  const entries = range?.cachedPosts;
+  return entries && new Map(range.ids.map((id, i) => [id, entries[i]]));
 }
 
 /** Numeric order of decimal id strings without leading zeros: longer is larger. */

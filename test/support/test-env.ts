@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/database/migrate';
+import { RedisMonitor } from './redis-monitor';
 import { LocalRedisCluster } from '../../bench/local-redis-cluster';
 import { RedisKeys } from '../../src/redis/redis-keys';
 import { ResponseCheck } from './openapi-check';
@@ -144,6 +145,13 @@ export class TestEnv {
     const client = this.redisTarget.client();
     this.clients.push({ end: () => client.disconnect() });
     return client;
+  }
+
+  /** The commands this test's apps run on Redis from now on; stopped with the env. */
+  async monitorRedis(): Promise<RedisMonitor> {
+    const monitor = await this.redisTarget.monitor();
+    this.clients.push({ end: () => monitor.stop() });
+    return monitor;
   }
 
   /** What a FLUSHDB of this test's database would take: everything its apps keep in Redis. */

@@ -1,6 +1,7 @@
 import Redis, { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { LocalRedisCluster } from '../../bench/local-redis-cluster';
+import { RedisMonitor } from './redis-monitor';
 import { RedisDbClaim } from '../../bench/redis-db-claim';
 import { RedisClient } from '../../src/redis/redis-client';
 import { RedisKeys } from '../../src/redis/redis-keys';
@@ -43,6 +44,8 @@ export abstract class TestRedisTarget {
   abstract flush(): Promise<void>;
   abstract outage(): Promise<RedisOutage>;
   abstract release(): Promise<void>;
+  /** The commands run on this target's keys from now on (see RedisMonitor). */
+  abstract monitor(): Promise<RedisMonitor>;
 
   static async create(): Promise<TestRedisTarget> {
     return redisMode() === 'cluster' ? ClusterTarget.create() : SingleTarget.create();
@@ -96,6 +99,10 @@ class SingleTarget extends TestRedisTarget {
   release(): Promise<void> {
     return this.claim.release();
   }
+
+  monitor(): Promise<RedisMonitor> {
+    return RedisMonitor.start([this.claim.url], this.keys.prefix, (_args, database) => database === this.claim.db);
+  }
 }
 
 /**
@@ -144,5 +151,11 @@ class ClusterTarget extends TestRedisTarget {
 
   release(): Promise<void> {
     return this.flush();
+  }
+
+  monitor(): Promise<RedisMonitor> {
+    const prefix = this.keys.prefix;
+    const urls = this.cluster.nodes.map((node) => `redis://${node.host}:${node.port}`);
+    return RedisMonitor.start(urls, prefix, (args) => args.some((arg) => arg.includes(prefix)));
   }
 }
