@@ -53,6 +53,11 @@ export interface ReadsResult {
   seconds: number;
   /** GET /timelines/home over HTTP (autocannon), by requests in flight. */
   http: Record<string, Throughput>;
+  /**
+   * CPU per page served over HTTP, by requests in flight, in µs: of the API process and of Redis
+   * (the whole server). Steadier than pages a second on a shared machine, for A/B runs of a change.
+   */
+  httpCpuUs?: Record<string, { api: number; redis: number }>;
   /** The same page straight from Redis: LRANGE of the list, then one MGET of its posts. */
   rawRedis: Record<string, Throughput>;
   /**

@@ -53,6 +53,9 @@ export function renderTables(r: LoadResults): string {
     for (const inFlight of Object.keys(r.reads.http)) {
       baselines.push([`  latency p50 / p99, ${inFlight} in flight: HTTP | raw Redis | SQL`, lat(r.reads.http[inFlight]), lat(r.reads.rawRedis[inFlight]), lat(r.reads.sql[inFlight])]);
     }
+    for (const [inFlight, cpu] of Object.entries(r.reads.httpCpuUs ?? {})) {
+      baselines.push([`  CPU per HTTP page, ${inFlight} in flight: API | Redis`, `${cpu.api.toLocaleString('en-US')} µs`, `${cpu.redis.toLocaleString('en-US')} µs`, '-']);
+    }
   }
   if (r.deepReads) {
     const d = r.deepReads;
