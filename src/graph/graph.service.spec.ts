@@ -6,6 +6,7 @@ import { GraphEdit, GraphService } from './graph.service';
 import { MutesRepository } from './mutes.repository';
 import { RelationsCache } from './relations-cache.repository';
 import { RelationsRepository } from './relations.repository';
+import { toUserRelations } from './relations';
 
 function setup() {
   const events: string[] = [];
@@ -136,7 +137,7 @@ describe('GraphService', () => {
 
     it('serves a cached entry without asking PostgreSQL', async () => {
       const m = setup();
-      m.cache.get.mockResolvedValue({ relations: { blocks: [], mutes: ['9'], mutedBy: [], hidesRepostsOf: [], repostsHiddenBy: [] }, version: '4' });
+      m.cache.get.mockResolvedValue({ relations: toUserRelations({ mutes: ['9'] }), version: '4' });
       const relations = await m.service.relationsOf(['7']);
       expect(m.relations.load).not.toHaveBeenCalled();
       expect(relations.mutes('7', '9')).toBe(true);

@@ -5,7 +5,7 @@ import { EdgeListRow, FollowerPage, FollowerSlice, FollowsRepository, RemovedFol
 import { MutesRepository } from './mutes.repository';
 import { RelationsCache } from './relations-cache.repository';
 import { RelationsRepository } from './relations.repository';
-import { Relations, StoredRelations, toUserRelations, UserRelations } from './relations';
+import { Relations, toUserRelations, UserRelations } from './relations';
 
 export const BLOCKED_MESSAGE = 'a block stands between you and this user';
 
@@ -78,7 +78,7 @@ export class GraphService {
   /** The relations of these users, from the cache or else PostgreSQL: load them once per batch. */
   async relationsOf(userIds: string[]): Promise<Relations> {
     const unique = [...new Set(userIds)];
-    const loaded = await Promise.all(unique.map(async (id): Promise<[string, UserRelations]> => [id, toUserRelations(await this.load(id))]));
+    const loaded = await Promise.all(unique.map(async (id): Promise<[string, UserRelations]> => [id, await this.load(id)]));
     return Relations.of(loaded);
   }
 
@@ -184,7 +184,7 @@ export class GraphService {
   }
 
   /** One user's relations: the cache, else PostgreSQL (stored back for the next batch). */
-  private async load(userId: string): Promise<StoredRelations> {
+  private async load(userId: string): Promise<UserRelations> {
     let version: string | null = null;
     try {
       const cached = await this.cache.get(userId);
@@ -198,6 +198,6 @@ export class GraphService {
     if (version !== null) {
       await this.cache.put(userId, version, stored).catch((err: Error) => this.logger.warn({ msg: 'could not cache relations', error: err.message }));
     }
-    return stored;
+    return toUserRelations(stored);
   }
 }

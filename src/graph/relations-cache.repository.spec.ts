@@ -1,6 +1,7 @@
 import { RedisClient } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
 import { RelationsCache } from './relations-cache.repository';
+import { toUserRelations } from './relations';
 
 /** A client whose one pipeline answers the two GETs with these replies. */
 function cacheAnswering(entry: [Error | null, string | null], version: [Error | null, string | null]) {
@@ -11,8 +12,25 @@ function cacheAnswering(entry: [Error | null, string | null], version: [Error | 
 describe('RelationsCache', () => {
   it('serves an entry stamped with the current version, and misses one stamped with an older', async () => {
     const stored = { blocks: ['8'], mutes: [], mutedBy: [], hidesRepostsOf: [], repostsHiddenBy: [], follows: ['9'] };
-    await expect(cacheAnswering([null, `3|${JSON.stringify(stored)}`], [null, '3']).get('1')).resolves.toEqual({ relations: stored, version: '3' });
+    await expect(cacheAnswering([null, `3|${JSON.stringify(stored)}`], [null, '3']).get('1')).resolves.toEqual({
+      relations: toUserRelations(stored),
+      version: '3',
+    });
     await expect(cacheAnswering([null, `2|${JSON.stringify(stored)}`], [null, '3']).get('1')).resolves.toEqual({ relations: null, version: '3' });
+  });
+
+  it('parses an entry once while its text stays the same, and again when it changes', async () => {
+    const stored = { blocks: ['8'], mutes: [], mutedBy: [], hidesRepostsOf: [], repostsHiddenBy: [], follows: ['9'] };
+    const replies: [Error | null, string | null][] = [
+      [null, `3|${JSON.stringify(stored)}`],
+      [null, '3'],
+    ];
+    const pipeline = { get: () => pipeline, exec: async () => replies };
+    const cache = new RelationsCache({ pipeline: () => pipeline } as unknown as RedisClient, new RedisKeys('t:'));
+    const first = (await cache.get('1')).relations;
+    expect((await cache.get('1')).relations).toBe(first);
+    replies.splice(0, 2, [null, `4|${JSON.stringify({ ...stored, follows: ['9', '10'] })}`], [null, '4']);
+    expect((await cache.get('1')).relations?.follows).toEqual(new Set(['9', '10']));
   });
 
   it('fails with the error of the command that failed, for the caller to fall back on PostgreSQL', async () => {

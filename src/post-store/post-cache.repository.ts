@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ParsedTexts } from '../common/parsed-texts';
 import { RedisClient } from '../redis/redis-client';
 import { RedisBatch } from '../redis/redis-batch';
 import { RedisKeys } from '../redis/redis-keys';
@@ -9,15 +10,18 @@ const POST_TTL_S = 3 * 24 * 3600;
 /** A deleted or unknown id is remembered briefly, so timelines still holding it skip PostgreSQL. */
 const GONE_TTL_S = 3600;
 const GONE = '-';
-/** How many parsed posts a process keeps (see parse): about 10 MB. */
-const PARSED_KEPT = 10_000;
+/** The cached text of the posts a process keeps parsed (see parsed): 10,000 posts or so, about 10 MB parsed. */
+const PARSED_TEXT_KEPT = 4_000_000;
 
 export type CachedPost = PostView | 'gone' | undefined;
 
 @Injectable()
 export class PostCacheRepository {
-  /** Posts parsed lately, by id, each with the cached text it was parsed from. */
-  private readonly parsed = new Map<string, { raw: string; post: PostView }>();
+  /**
+   * Posts parsed lately: the same posts are on many readers' pages, and parsing them took an
+   * eighth of the API's time per page. They are shared between requests, so they are frozen.
+   */
+  private readonly parsed = new ParsedTexts(PARSED_TEXT_KEPT, parsePost);
 
   constructor(
     private readonly redis: RedisClient,
@@ -35,7 +39,7 @@ export class PostCacheRepository {
     return ids.map((id) => {
       const raw = known?.has(id) ? known.get(id) : values[next++];
       if (typeof raw !== 'string') return undefined;
-      return raw === GONE ? 'gone' : this.parse(id, raw);
+      return raw === GONE ? 'gone' : this.parsed.get(id, raw);
     });
   }
 
@@ -51,20 +55,11 @@ export class PostCacheRepository {
     await this.putMany([], ids);
   }
 
-  /**
-   * A cached post's text → the post, parsed once per process for as long as its text stays the
-   * same: the same posts are on many readers' pages, and parsing them took an eighth of the API's
-   * time per page. Posts handed out are shared between requests, so they are frozen.
-   */
-  private parse(id: string, raw: string): PostView {
-    const kept = this.parsed.get(id);
-    if (kept?.raw === raw) return kept.post;
-    // Entries cached before version 2 lack replyTo and repostOf: they were neither.
-    const post = deepFreeze({ replyTo: null, repostOf: null, ...JSON.parse(raw) } as PostView);
-    if (this.parsed.size >= PARSED_KEPT) this.parsed.delete(this.parsed.keys().next().value!);
-    this.parsed.set(id, { raw, post });
-    return post;
-  }
+}
+
+/** Entries cached before version 2 lack replyTo and repostOf: they were neither. */
+function parsePost(raw: string): PostView {
+  return deepFreeze({ replyTo: null, repostOf: null, ...JSON.parse(raw) } as PostView);
 }
 
 function deepFreeze<T extends object>(value: T): T {
