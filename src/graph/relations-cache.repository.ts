@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ParsedTexts } from '../common/parsed-texts';
 import { RedisClient } from '../redis/redis-client';
 import { RedisKeys } from '../redis/redis-keys';
-import { ParsedTexts } from '../common/parsed-texts';
 import { StoredRelations, toUserRelations, UserRelations } from './relations';
 
 /** Cached relations are dropped after this; a change drops them at once (see invalidate). */

@@ -54,7 +54,6 @@ export class PostCacheRepository {
   async markGone(ids: string[]): Promise<void> {
     await this.putMany([], ids);
   }
-
 }
 
 /** Entries cached before version 2 lack replyTo and repostOf: they were neither. */
