@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './support/servers';
@@ -110,6 +110,11 @@ describe('load script (smoke run)', () => {
         expect(results.reads[kind][inFlight].perSec).toBeGreaterThan(0);
         expect(results.reads[kind][inFlight].errors).toBe(0);
       }
+    }
+    // The API's CPU per page: some, and no more than every core of the machine could give it.
+    for (const inFlight of ['1', '50']) {
+      expect(results.reads.httpCpuUs[inFlight].api).toBeGreaterThan(0);
+      expect(results.reads.httpCpuUs[inFlight].api).toBeLessThanOrEqual((cpus().length * 1e6) / results.reads.http[inFlight].perSec);
     }
     expect(results.memory.encoding).toBe('quicklist');
     expect(results.memory.bytesPerEntry).toBeGreaterThan(5);
