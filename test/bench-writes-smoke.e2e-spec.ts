@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { RedisDbClaim } from '../bench/redis-db-claim';
+import { runScript } from './support/processes';
 import { TEST_REDIS_SERVER } from './support/servers';
 
 jest.setTimeout(60_000);
@@ -19,22 +19,6 @@ const ROWS: [string, string][] = [
   ['zset, skiplist (oldest first)', 'skiplist'],
 ];
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    // SIGINT is its Ctrl-C clean-up, should it overstay.
-    const timer = setTimeout(() => child.kill('SIGINT'), 50_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // The structure benchmark at a tiny size, so that it cannot rot: every structure measured over
@@ -49,7 +33,7 @@ describe('bench:writes (smoke run)', () => {
   afterAll(() => claim.release());
 
   it("prints every structure's row and deletes its keys", async () => {
-    const run = await runBench(['--timelines', '50', '--rounds', '1', '--batch', '20', '--redis', claim.url]);
+    const run = await runScript(SCRIPT, ['--timelines', '50', '--rounds', '1', '--batch', '20', '--redis', claim.url], 50_000);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
 
     for (const [label, encoding] of ROWS) {

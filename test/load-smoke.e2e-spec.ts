@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { runScript } from './support/processes';
 import { TEST_DATABASE_SERVER, TEST_REDIS_SERVER } from './support/servers';
 
 jest.setTimeout(130_000);
@@ -12,22 +12,6 @@ const CLASSES = [10, 100];
 const CLIENTS = 10;
 const POSTS = 5;
 const WINDOW = 50;
-
-/** Runs the load script as `npm run load` would; SIGINT (its Ctrl-C cleanup) if it overstays. */
-function runLoad(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGINT'), 115_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // The load script is run at tiny sizes so that it cannot rot: every scenario, the results file,
 // the report, and the cleanup of its database.
@@ -41,7 +25,7 @@ describe('load script (smoke run)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('seeds, posts, measures every scenario, reports and cleans up', async () => {
-    const run = await runLoad([
+    const run = await runScript(LOAD, [
       '--users', '300', '--following', '5', '--seed-posts', '2000',
       '--followers', CLASSES.join(','), '--posts', String(POSTS), '--rate', '20',
       '--clients', String(CLIENTS), '--client-processes', '1', '--big-posts', '3',
@@ -49,7 +33,7 @@ describe('load script (smoke run)', () => {
       // A window of 50, so that 2,000 posts make histories that run below it (deep reads).
       '--env', `TIMELINE_MAX_LENGTH=${WINDOW}`,
       '--results', dir, '--database-server', TEST_DATABASE_SERVER, '--redis-server', TEST_REDIS_SERVER,
-    ]);
+    ], 115_000);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toContain('post → last timeline');
     expect(run.stdout).toContain('Targets');

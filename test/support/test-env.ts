@@ -8,11 +8,11 @@ import { Client } from 'pg';
 import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrate } from '../../src/database/migrate';
-import { RedisMonitor } from './redis-monitor';
 import { LocalRedisCluster } from '../../bench/local-redis-cluster';
 import { RedisKeys } from '../../src/redis/redis-keys';
 import { ResponseCheck } from './openapi-check';
 import { freePort, waitForLog } from './processes';
+import { RedisMonitor } from './redis-monitor';
 import { TEST_DATABASE_SERVER } from './servers';
 import { RedisMode, RedisOutage, TestRedis, TestRedisTarget } from './test-redis';
 

@@ -1,10 +1,10 @@
 import Redis, { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { LocalRedisCluster } from '../../bench/local-redis-cluster';
-import { RedisMonitor } from './redis-monitor';
 import { RedisDbClaim } from '../../bench/redis-db-claim';
 import { RedisClient } from '../../src/redis/redis-client';
 import { RedisKeys } from '../../src/redis/redis-keys';
+import { RedisMonitor } from './redis-monitor';
 import { TEST_REDIS_SERVER } from './servers';
 import { TcpProxy } from './tcp-proxy';
 
