@@ -18,6 +18,7 @@
 import fastJsonStringify from 'fast-json-stringify';
 import { parseArgs } from 'node:util';
 import { PostView } from '../src/post-store/post.presenter';
+import { grid } from './report/table';
 import { median, round } from './stats';
 
 const STRING = { type: 'string' } as const;
@@ -115,8 +116,7 @@ function main(): void {
     const us = median(samples.get(label)!)!;
     return [label, `${round(us, 1)} µs`, `${round(base / us, 2)}× as fast`];
   });
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
-  for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '));
+  console.log(grid([['way', 'per page', 'vs JSON.stringify'], ...rows]));
   if (sink === 0) console.log('(nothing written)');
 }
 

@@ -141,7 +141,8 @@ function ratioText(a: number | null | undefined, b: number | null | undefined): 
   return `${(a / b).toFixed(2)}×`;
 }
 
-function grid(rows: string[][]): string {
+/** Rows as aligned columns under the first row: text to the left, figures to the right. */
+export function grid(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');

@@ -3,11 +3,15 @@ import { RedisKeys } from '../redis/redis-keys';
 import { RelationsCache } from './relations-cache.repository';
 import { toUserRelations } from './relations';
 
-/** A client whose one pipeline answers the two GETs with these replies. */
-function cacheAnswering(entry: [Error | null, string | null], version: [Error | null, string | null]) {
-  const pipeline = { get: () => pipeline, exec: async () => [entry, version] };
+type Reply = [Error | null, string | null];
+
+/** A cache whose pipeline answers the two GETs with `replies` as they are at each read. */
+function cacheOver(replies: Reply[]) {
+  const pipeline = { get: () => pipeline, exec: async () => replies };
   return new RelationsCache({ pipeline: () => pipeline } as unknown as RedisClient, new RedisKeys('t:'));
 }
+
+const cacheAnswering = (entry: Reply, version: Reply) => cacheOver([entry, version]);
 
 describe('RelationsCache', () => {
   it('serves an entry stamped with the current version, and misses one stamped with an older', async () => {
@@ -21,12 +25,11 @@ describe('RelationsCache', () => {
 
   it('parses an entry once while its text stays the same, and again when it changes', async () => {
     const stored = { blocks: ['8'], mutes: [], mutedBy: [], hidesRepostsOf: [], repostsHiddenBy: [], follows: ['9'] };
-    const replies: [Error | null, string | null][] = [
+    const replies: Reply[] = [
       [null, `3|${JSON.stringify(stored)}`],
       [null, '3'],
     ];
-    const pipeline = { get: () => pipeline, exec: async () => replies };
-    const cache = new RelationsCache({ pipeline: () => pipeline } as unknown as RedisClient, new RedisKeys('t:'));
+    const cache = cacheOver(replies);
     const first = (await cache.get('1')).relations;
     expect((await cache.get('1')).relations).toBe(first);
     replies.splice(0, 2, [null, `4|${JSON.stringify({ ...stored, follows: ['9', '10'] })}`], [null, '4']);
